@@ -6,6 +6,12 @@ export interface TopicRecord {
   Attributes: Record<string, string>;
   Tags: Record<string, string>;
   CreatedAt: string;
+  /** Subscriptions removed from this topic so far (GetTopicAttributes `SubscriptionsDeleted`). */
+  SubscriptionsDeleted?: number;
+  /** FIFO topics: the last sequence number handed out by Publish. */
+  LastSequenceNumber?: number;
+  /** FIFO topics: deduplication ids seen in the last 5 minutes, with the message they first identified. */
+  Deduplication?: Record<string, { messageId: string; sequenceNumber: string; at: string }>;
 }
 
 export interface SubscriptionRecord {
