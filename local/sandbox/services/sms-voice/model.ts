@@ -24,6 +24,8 @@ export interface PhoneNumberRecord {
   /** ISO-8601; serialized as epoch seconds on the wire. */
   CreatedTimestamp: string;
   Tags: Record<string, string>;
+  /** ClientToken of the RequestPhoneNumber call that created it (a retry with the same token gets this number). */
+  ClientToken?: string;
 }
 
 export interface PoolRecord {
@@ -42,6 +44,8 @@ export interface PoolRecord {
   Tags: Record<string, string>;
   /** ARNs of the phone numbers (origination identities) in the pool. */
   OriginationIdentities: string[];
+  /** ClientToken of the CreatePool call that created it. */
+  ClientToken?: string;
 }
 
 export interface SmsVoiceState {
