@@ -18,6 +18,10 @@ export interface RoleRecord {
   InlinePolicies: Record<string, string>;
   /** ARNs of attached managed policies. */
   AttachedPolicyArns: string[];
+  /** ARN of the managed policy set as permissions boundary, if any. */
+  PermissionsBoundary?: string;
+  /** When and where the role was last assumed (the inbound simulation records this); absent if never. */
+  RoleLastUsed?: { LastUsedDate: string; Region: string };
 }
 
 export interface PolicyVersionRecord {
