@@ -30,7 +30,7 @@ import { startSandbox, type RunningSandbox } from '../../support/sandbox';
 /**
  * The same IAM scenario against the sandbox and moto_server, compared step by step as SDK v3 parses the answers.
  * Generated ids, timestamps, markers and request ids are normalised. Where moto departs from documented AWS
- * behaviour, both sides are asserted explicitly and the case is a row of local/sandbox/services/iam/moto-differences.md.
+ * behaviour, both sides are asserted explicitly and the case is a row of local/sandbox/MOTO-DIFFERENCES.md.
  */
 
 const ACCOUNT = '123456789012';
@@ -228,7 +228,7 @@ const roleNotFound = (name: string) => ({
 
 /**
  * Every step where moto departs from AWS, with what each side answers. The key is the `case` column of the
- * table in moto-differences.md (the test checks that table and list name the same cases).
+ * table in MOTO-DIFFERENCES.md (the test checks that table and list name the same cases).
  */
 const DIFFERENCES: Record<string, { sandbox: Outcome; moto: Outcome }> = {
   'create-role': {
@@ -304,7 +304,7 @@ const DIFFERENCES: Record<string, { sandbox: Outcome; moto: Outcome }> = {
 
 /** The `case` column of every `iam` row of the differences table. */
 function documentedCases(): string[] {
-  const table = readFileSync(join(__dirname, '../../../local/sandbox/services/iam/moto-differences.md'), 'utf8');
+  const table = readFileSync(join(__dirname, '../../../local/sandbox/MOTO-DIFFERENCES.md'), 'utf8');
   return table
     .split('\n')
     .map((line) => line.split('|').map((c) => c.trim()))
@@ -391,7 +391,7 @@ describe('IAM: the sandbox against moto_server', () => {
     expect({ sandbox: ours[id], moto: theirs[id] }).toEqual(DIFFERENCES[id]);
   });
 
-  it('lists every difference, and nothing else, in moto-differences.md', () => {
+  it('lists every difference, and nothing else, in MOTO-DIFFERENCES.md', () => {
     expect([...documentedCases()].sort()).toEqual(Object.keys(DIFFERENCES).sort());
   });
 });

@@ -22,12 +22,12 @@ import { startSandbox, type RunningSandbox } from '../../support/sandbox';
 /*
  * One scripted KMS scenario, run against the sandbox and against moto_server, compared field by field as
  * @aws-sdk/client-kms parses the answers. Where moto departs from AWS, the step lists the difference: the
- * test asserts each side's value and requires a row for the case in moto-differences.md.
+ * test asserts each side's value and requires a row for the case in MOTO-DIFFERENCES.md.
  */
 
 const ACCOUNT = '123456789012';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
-const DIFFERENCES_MD = join(__dirname, '../../../local/sandbox/services/kms/moto-differences.md');
+const DIFFERENCES_MD = join(__dirname, '../../../local/sandbox/MOTO-DIFFERENCES.md');
 
 type Outcome = { ok: unknown } | { error: { name: string; status: number | undefined; message: string } };
 
@@ -476,7 +476,7 @@ describe('KMS: sandbox and moto_server through the same scenario', () => {
     expect(s).toEqual(m);
   });
 
-  it('lists every asserted difference in moto-differences.md', () => {
+  it('lists every asserted difference in MOTO-DIFFERENCES.md', () => {
     const table = readFileSync(DIFFERENCES_MD, 'utf8');
     const cases = new Set(steps.flatMap((s) => (s.differences ?? []).map((d) => d.case)));
 

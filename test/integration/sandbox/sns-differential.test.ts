@@ -21,7 +21,7 @@ import { outcome, startSubscriber, type Outcome, type ReceivedRequest, type Subs
  * The same scripted SNS scenario against the sandbox and moto_server, compared as the SDK parses the answers.
  * Generated ids (subscription and message UUIDs) are replaced by `<uuid>` and JSON-valued attributes are
  * compared parsed. Where moto departs from documented AWS behaviour, each side is asserted on its own; every
- * such case is a row of local/sandbox/services/sns/moto-differences.md.
+ * such case is a row of local/sandbox/MOTO-DIFFERENCES.md.
  */
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
