@@ -77,7 +77,12 @@ export class Sandbox {
     }
   }
 
-  /** Registers a service answered by its own code on the edge port (e.g. `states`, `dynamodb`). */
+  /** Registers another service in one of the sandbox's protocols (e.g. the local Step Functions, `states`). */
+  addService(service: ServiceDefinition): void {
+    this.services.set(service.signingName, service);
+  }
+
+  /** Registers a service answered by its own code on the edge port (e.g. `dynamodb`, proxied to dynalite). */
   addRawService(signingName: string, handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): void {
     this.rawHandlers.set(signingName, handler);
   }
@@ -280,7 +285,7 @@ export class Sandbox {
       return this.fail(res, service, requestId, operation, errorFor(service, service.protocol === 'query' ? 'InternalFailure' : 'InternalServerException', `Internal sandbox error: ${msg}`));
     }
     const mutating = isMutating(operation);
-    if (mutating) this.save();
+    if (mutating && !service.externalState) this.save();
     this.calls.append({ at: this.clock().toISOString(), service: service.signingName, operation, mutating, status: 200 });
     send(out);
   }

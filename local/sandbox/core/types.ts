@@ -32,6 +32,8 @@ interface ServiceBase {
   readonly throttling: { readonly code: string; readonly status: number };
   /** HTTP status of each modelled error code, so that injected faults answer with the right status. */
   readonly errorStatus: Readonly<Record<string, number>>;
+  /** True for services that persist their own state elsewhere (local Step Functions): no sandbox save after calls. */
+  readonly externalState?: boolean;
   /** Optional extra fields that an injected fault of this code carries (e.g. `Reason`). */
   faultFields?(code: string, reason: string | undefined): Record<string, unknown>;
 }
