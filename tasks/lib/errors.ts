@@ -135,6 +135,7 @@ const THROTTLING = new Set([
   'ThrottlingException',
   'Throttling',
   'Throttled',
+  'ThrottledException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
   'ProvisionedThroughputExceededException',

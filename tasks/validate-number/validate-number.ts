@@ -1,0 +1,128 @@
+import { DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound } from '@aws-sdk/client-connect';
+import { accountIdOf, type TaskDeps, type TaskEvent } from '../lib/context';
+import { classifyAwsError, DestinationNotUsable, NumberNotEligible } from '../lib/errors';
+import { describeTwoWay, jsonEqual, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
+import { parseOrThrow, ProvisionRequest } from '../lib/request';
+import type { NumberResult } from '../lib/results';
+
+/**
+ * Checks that two-way can be set on the number (or pool) for this destination, and records the number's
+ * current two-way settings in the ledger as this provisioning's before-image, durably and before anything
+ * is changed (`setOnce`: a retried or redriven run keeps the original image, never the value it set itself).
+ *
+ * The country is not pre-checked here: AWS documents two-way support per country in tables that change, and a
+ * stale copy would refuse numbers AWS accepts. EnableTwoWay turns AWS's `TWO_WAY_NOT_SUPPORTED_IN_COUNTRY`
+ * into `NumberNotEligible`, and the rollback undoes the steps before it.
+ */
+export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<NumberResult> {
+  const request = parseOrThrow(ProvisionRequest, event.request, 'request');
+  const target = await resolveTarget(deps, lockedRefOf(event, request));
+  const accountId = target.accountId || (await accountIdOf(deps));
+
+  const image: BeforeImage = { kind: target.kind, id: target.id, arn: target.arn, config: target.config };
+  const recorded = await deps.ledger.setOnce(request.provisioningId, 'beforeImage', 'done', image);
+
+  checkNumber(target, request);
+  await checkDestination(target, request, deps);
+  const alreadyProvisionedBy = await checkActive(target, request, deps);
+
+  return {
+    kind: target.kind,
+    id: target.id,
+    arn: target.arn,
+    ...(target.e164 ? { e164: target.e164 } : {}),
+    ...(target.isoCountryCodes.length === 1 ? { isoCountryCode: target.isoCountryCodes[0]! } : {}),
+    ...(target.numberTypes.length === 1 ? { numberType: target.numberTypes[0]! } : {}),
+    accountId,
+    region: target.region,
+    partition: target.partition,
+    beforeImage: recorded.data.config,
+    ...(alreadyProvisionedBy ? { alreadyProvisionedBy } : {}),
+  };
+}
+
+function checkNumber(target: Target, request: ProvisionRequest): void {
+  const field = target.kind === 'pool' ? 'poolId' : 'phoneNumberId';
+  if (target.kind === 'phone-number' && target.poolId) {
+    throw new NumberNotEligible(
+      `${target.label} belongs to pool ${target.poolId}, and two-way SMS of a pooled number is set on its pool: provision the pool instead (poolId ${target.poolId})`,
+      { field },
+    );
+  }
+  if (target.status === 'PENDING') {
+    throw new NumberNotEligible(`${target.label} is PENDING: two-way can be enabled once the number is ACTIVE`, { field });
+  }
+  if (target.status !== 'ACTIVE') {
+    throw new NumberNotEligible(`${target.label} is ${target.status}, not ACTIVE: two-way can be set only on an ACTIVE ${target.kind === 'pool' ? 'pool' : 'number'}`, { field });
+  }
+  if (target.kind === 'pool' && target.memberCount === 0) {
+    throw new NumberNotEligible(`${target.label} has no phone numbers: add an SMS-capable number to it first`, { field });
+  }
+  if (!target.capabilities.includes('SMS')) {
+    const what = target.kind === 'pool' ? 'not every number of the pool is SMS-capable' : `its capabilities are ${target.capabilities.join(', ') || 'none'}`;
+    throw new NumberNotEligible(`${target.label} cannot receive SMS (${what}): two-way needs an SMS-capable number`, { field });
+  }
+  if (request.destination.type === 'connect' && target.numberTypes.includes('SIMULATOR')) {
+    throw new NumberNotEligible(`${target.label} is a SIMULATOR number, and simulator numbers cannot deliver two-way SMS to Amazon Connect: use an SNS destination or a non-simulator number`, {
+      field,
+    });
+  }
+}
+
+async function checkDestination(target: Target, request: ProvisionRequest, deps: TaskDeps): Promise<void> {
+  const d = request.destination;
+  if (d.type === 'sns') {
+    if ('arn' in d.topic) {
+      const region = regionOfArn(d.topic.arn);
+      if (region !== target.region) {
+        throw new DestinationNotUsable(
+          `topic ${d.topic.arn} is in region ${region ?? '(none)'}, but ${target.label} is in ${target.region}: two-way delivers only to a topic in the number's region`,
+          { field: 'destination.topic.arn' },
+        );
+      }
+    }
+    // A stored role cannot be removed through the API (the member has a minimum length), and AWS delivers
+    // through the role whenever one is set: the topic-policy path would never take effect.
+    if (d.access.type === 'topicPolicy' && target.config.channelRole) {
+      throw new DestinationNotUsable(
+        `${target.label} has TwoWayChannelRole ${target.config.channelRole} set (${describeTwoWay(target.config)}), which UpdatePhoneNumber cannot clear, so a topic-policy destination would not be used: provision it with access type role`,
+        { field: 'destination.access.type' },
+      );
+    }
+    return;
+  }
+  const instanceRegion = d.instanceId.startsWith('arn:') ? regionOfArn(d.instanceId) : await instanceRegionOf(d.instanceId, deps);
+  if (instanceRegion !== target.region) {
+    throw new DestinationNotUsable(
+      `Amazon Connect instance ${d.instanceId} is in region ${instanceRegion ?? '(none)'}, but ${target.label} is in ${target.region}: the instance must be in the number's region`,
+      { field: 'destination.instanceId' },
+    );
+  }
+}
+
+/** An instance given by id lives in the region the clients call; DescribeInstance proves it exists there. */
+async function instanceRegionOf(instanceId: string, deps: TaskDeps): Promise<string | undefined> {
+  try {
+    const out = await deps.connect.send(new DescribeInstanceCommand({ InstanceId: instanceId }));
+    return out.Instance?.Arn ? regionOfArn(out.Instance.Arn) : deps.config.region;
+  } catch (e) {
+    if (e instanceof ConnectNotFound) {
+      throw new DestinationNotUsable(`Amazon Connect instance ${instanceId} does not exist in region ${deps.config.region}`, { field: 'destination.instanceId' });
+    }
+    throw classifyAwsError(e, `DescribeInstance ${instanceId}`);
+  }
+}
+
+/**
+ * Another provisioning of this service owns the number's two-way settings: the same destination again is a
+ * no-op run (later steps find everything in place), a different one must be deprovisioned first.
+ */
+async function checkActive(target: Target, request: ProvisionRequest, deps: TaskDeps): Promise<string | undefined> {
+  const active = await deps.active.get(target.id);
+  if (!active || active.provisioningId === request.provisioningId) return undefined;
+  if (jsonEqual(active.destination, request.destination)) return active.provisioningId;
+  throw new NumberNotEligible(
+    `${target.label} is already provisioned by ${active.provisioningId} to a different destination (${describeTwoWay(active.config)}); deprovision it first`,
+    { field: target.kind === 'pool' ? 'poolId' : 'phoneNumberId' },
+  );
+}
