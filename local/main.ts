@@ -1,30 +1,63 @@
 import { resolve } from 'node:path';
-import { Sandbox } from './sandbox/sandbox';
+import { DEMO } from './sandbox/seed';
+import { startRuntime } from './runtime';
 
-/**
- * `npm start`: the composition root of the embedded default. Today it serves the local AWS sandbox on the
- * edge port; the local Step Functions service, the API and the console join it here.
- */
+/** `npm start`: the whole service on one machine, with no AWS account (see README.md, "What npm start brings up"). */
 async function main(): Promise<void> {
-  const port = Number(process.env.SANDBOX_PORT ?? 4566);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number, not '${process.env.SANDBOX_PORT}'`);
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
   const started = Date.now();
-  const sandbox = new Sandbox({ dataDir, port });
-  const url = await sandbox.listen();
-  const out = (s: string): boolean => process.stdout.write(`${s}\n`);
-  out(`two-way-sms: ready in ${Date.now() - started} ms`);
-  out(`  AWS sandbox (sms-voice, sns, iam, kms, connect, sts): ${url}  account ${sandbox.accountId}, region ${sandbox.region}`);
+  const env = process.env;
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    const v = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`${name} must be a port number (0-65535), not '${raw}'`);
+    return v;
+  };
+  const target = env.TWO_WAY_SMS_TARGET ?? 'sandbox';
+  if (target !== 'sandbox' && target !== 'aws') throw new Error(`TWO_WAY_SMS_TARGET must be 'sandbox' or 'aws', not '${target}'`);
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  const rt = await startRuntime({
+    dataDir,
+    sandboxPort: port('SANDBOX_PORT', 4566),
+    apiPort: port('PORT', 3000),
+    target,
+    ...(env.TWO_WAY_SMS_API_TOKEN ? { apiToken: env.TWO_WAY_SMS_API_TOKEN } : {}),
+    // The Connect claim poll waits 5 s per round on AWS; locally the sandbox claims at once.
+    waitMs: target === 'sandbox' ? 200 : undefined,
+  });
+  const out = (s = ''): boolean => process.stdout.write(`${s}\n`);
+  const api = rt.api.url;
+  const token = rt.api.generatedToken;
+  out(`two-way-sms: ready in ${Date.now() - started} ms (target: ${target})`);
+  out(`  REST API:  ${api}/v1  (OpenAPI: ${api}/openapi.json, health: ${api}/healthz)`);
+  out(`  AWS sandbox (sms-voice, sns, iam, kms, connect, sts, states, dynamodb): ${rt.edgeUrl}  account ${rt.sandbox.accountId}, region ${rt.sandbox.region}`);
   out(`  state: ${dataDir}`);
+  if (rt.resumed.length) out(`  resumed ${rt.resumed.length} execution(s) left running by the last stop`);
+  if (token) {
+    out('');
+    out(`API token (shown once; stored hashed in ${dataDir}): ${token}`);
+  } else if (!env.TWO_WAY_SMS_API_TOKEN) {
+    out('  API token: the one printed at first start (or set TWO_WAY_SMS_API_TOKEN)');
+  }
   out('');
-  out('Try it with the AWS CLI:');
-  out(`  export AWS_ENDPOINT_URL=${url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1`);
-  out('  aws pinpoint-sms-voice-v2 describe-phone-numbers');
-  out(`  curl -s -XPOST ${url}/_sandbox/inbound -H 'content-type: application/json' \\`);
-  out(`    -d '{"destinationNumber":"+12065550100","originationNumber":"+14255550182","messageBody":"HELLO"}'`);
+  out('Provision the demo number end to end (new topic + new role), then watch it and send it an SMS:');
+  out(`  export TOKEN=${token ?? '<your token>'}`);
+  out(`  curl -s -X POST ${api}/v1/provisionings -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
+  out(`    -d '{"phoneNumberId":"${DEMO.numbers.longCode}","destination":{"type":"sns","topic":{"create":{"name":"my-inbound"}},"access":{"type":"role","role":{"create":{}}}}}'`);
+  out(`  curl -s ${api}/v1/provisionings -H "authorization: Bearer $TOKEN"`);
+  out(`  curl -s -X POST ${rt.edgeUrl}/_sandbox/inbound -H 'content-type: application/json' \\`);
+  out(`    -d '{"destinationNumber":"${DEMO.numbers.longCode}","originationNumber":"+14255550182","messageBody":"JOIN now"}'`);
+  out('');
+  out('The AWS CLI works against the sandbox too:');
+  out(`  AWS_ENDPOINT_URL=${rt.edgeUrl} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws pinpoint-sms-voice-v2 describe-phone-numbers`);
+
+  let stopping = false;
   const stop = (): void => {
-    out('two-way-sms: shutting down');
-    void sandbox.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    out('two-way-sms: shutting down (running executions continue at the next start)');
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    void rt.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

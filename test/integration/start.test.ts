@@ -7,7 +7,7 @@ import { startNpm } from '../support/process';
 describe('npm start', () => {
   it('serves the sandbox from a fresh DATA_DIR, prints how to use it, and shuts down on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'start-test-'));
-    const proc = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0' });
+    const proc = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0', PORT: '0' });
     try {
       const [, url] = await proc.waitFor(/AWS sandbox .*: (http:\/\/127\.0\.0\.1:\d+)/);
       await proc.waitFor(/aws pinpoint-sms-voice-v2 describe-phone-numbers/);

@@ -17,7 +17,7 @@ describe('sandbox state across kill -9', () => {
   });
 
   it('keeps every acknowledged topic after being killed in the middle of a stream of writes', async () => {
-    const first = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0' });
+    const first = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0', PORT: '0' });
     const [, url] = await first.waitFor(/AWS sandbox .*: (http:\/\/127\.0\.0\.1:\d+)/);
     const sns = new SNSClient({ endpoint: url, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
     const acknowledged: string[] = [];
@@ -39,7 +39,7 @@ describe('sandbox state across kill -9', () => {
     expect(acknowledged.length).toBeGreaterThan(10);
     expect(() => JSON.parse(readFileSync(join(dataDir, 'sandbox-state.json'), 'utf8'))).not.toThrow();
 
-    const second = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0' });
+    const second = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0', PORT: '0' });
     try {
       const [, url2] = await second.waitFor(/AWS sandbox .*: (http:\/\/127\.0\.0\.1:\d+)/);
       const sns2 = new SNSClient({ endpoint: url2, region: 'us-east-1', credentials: creds, maxAttempts: 1 });

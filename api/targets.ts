@@ -1,0 +1,81 @@
+import { DescribePhoneNumbersCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { AwsThrottled, AwsTransientError, classifyAwsError } from '../tasks/lib/errors';
+import { ApiProblem, invalid } from './problem';
+
+/**
+ * Which phone number or pool a request is about. The API turns every accepted form (id, ARN, E.164) into the
+ * id, because the id is the state machine's lock key and the key of the provisioning records: two requests
+ * naming one number differently must collide. Read-only: the only AWS call is DescribePhoneNumbers, and only
+ * for an E.164 number.
+ */
+export interface Target {
+  kind: 'phoneNumber' | 'pool';
+  id: string;
+}
+
+/** Where the service runs (from its state machine ARN): an ARN elsewhere names something it cannot reach. */
+export interface ServiceLocation {
+  partition: string;
+  region: string;
+  accountId: string;
+}
+
+export type SmsLookup = Pick<PinpointSMSVoiceV2Client, 'send'>;
+
+const ARN = /^arn:(aws[a-z-]*):sms-voice:([a-z0-9-]+):(\d{12}):(phone-number|pool)\/([0-9a-zA-Z-]+)$/;
+
+/** The partition, region and account of an ARN such as the state machine's. */
+export function locationOf(arn: string): ServiceLocation | undefined {
+  const m = /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/.exec(arn);
+  return m ? { partition: m[1]!, region: m[2]!, accountId: m[3]! } : undefined;
+}
+
+/**
+ * Resolves a reference already checked by the schemas. `strict` (requests that start executions): an ARN of
+ * another account or region is a 400 and an unknown E.164 number a 404. Not strict (the list filter): both just
+ * mean nothing matches (`undefined`), since history may name numbers that have since been released.
+ */
+export async function resolveTarget(ref: string, field: string, sms: SmsLookup, where: ServiceLocation | undefined, strict: boolean): Promise<Target | undefined> {
+  if (ref.startsWith('phone-')) return { kind: 'phoneNumber', id: ref };
+  if (ref.startsWith('pool-')) return { kind: 'pool', id: ref };
+  const arn = ARN.exec(ref);
+  if (arn) {
+    const [, partition, region, accountId, type, id] = arn;
+    if (where && (partition !== where.partition || region !== where.region || accountId !== where.accountId)) {
+      if (!strict) return undefined;
+      throw invalid([{ field, message: `${field} is in account ${accountId}, region ${region}; this service manages account ${where.accountId}, region ${where.region}` }]);
+    }
+    return { kind: type === 'pool' ? 'pool' : 'phoneNumber', id: id! };
+  }
+  const id = await findByE164(sms, ref);
+  if (id) return { kind: 'phoneNumber', id };
+  if (!strict) return undefined;
+  throw new ApiProblem('phoneNumberNotFound', `no phone number ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
+    { field, message: `no phone number ${ref} in this account and region` },
+  ]);
+}
+
+async function findByE164(sms: SmsLookup, e164: string): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await sms.send(new DescribePhoneNumbersCommand({ ...(token ? { NextToken: token } : {}), MaxResults: 100 }));
+    } catch (e) {
+      throw dependencyProblem(e, 'sms-voice:DescribePhoneNumbers');
+    }
+    const hit = page.PhoneNumbers?.find((n) => n.PhoneNumber === e164 && n.Status !== 'DELETED');
+    if (hit?.PhoneNumberId) return hit.PhoneNumberId;
+    token = page.NextToken;
+  } while (token);
+  return undefined;
+}
+
+/** A throttled or failing AWS dependency is a 503 with Retry-After; anything else is rethrown (a 500). */
+export function dependencyProblem(e: unknown, what: string): unknown {
+  const classified = classifyAwsError(e, what);
+  if (classified instanceof AwsThrottled || classified instanceof AwsTransientError) {
+    return new ApiProblem('unavailable', `${what} is throttled or unavailable; retry later`, [], { 'Retry-After': '1' });
+  }
+  return e;
+}
