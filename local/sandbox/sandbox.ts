@@ -285,7 +285,7 @@ export class Sandbox {
       return this.fail(res, service, requestId, operation, errorFor(service, service.protocol === 'query' ? 'InternalFailure' : 'InternalServerException', `Internal sandbox error: ${msg}`));
     }
     const mutating = isMutating(operation);
-    if (mutating && !service.externalState) this.save();
+    if (mutating && !service.externalState) this.store.save(this.state, service.stateSlice ? [service.stateSlice] : undefined);
     this.calls.append({ at: this.clock().toISOString(), service: service.signingName, operation, mutating, status: 200 });
     send(out);
   }

@@ -34,6 +34,8 @@ interface ServiceBase {
   readonly errorStatus: Readonly<Record<string, number>>;
   /** True for services that persist their own state elsewhere (local Step Functions): no sandbox save after calls. */
   readonly externalState?: boolean;
+  /** The state slice this service's operations write (saved after each successful mutating call). */
+  readonly stateSlice?: import('./store').StateSlice;
   /** Optional extra fields that an injected fault of this code carries (e.g. `Reason`). */
   faultFields?(code: string, reason: string | undefined): Record<string, unknown>;
 }

@@ -37,7 +37,7 @@ describe('sandbox state across kill -9', () => {
     stop = true;
     await Promise.all(writers);
     expect(acknowledged.length).toBeGreaterThan(10);
-    expect(() => JSON.parse(readFileSync(join(dataDir, 'sandbox-state.json'), 'utf8'))).not.toThrow();
+    expect(() => JSON.parse(readFileSync(join(dataDir, 'sandbox-state', 'sns.json'), 'utf8'))).not.toThrow();
 
     const second = startNpm({ DATA_DIR: dataDir, SANDBOX_PORT: '0', PORT: '0' });
     try {

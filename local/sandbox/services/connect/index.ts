@@ -58,6 +58,7 @@ export function connectService(): RestJsonService {
   return {
     protocol: 'rest-json',
     signingName: 'connect',
+    stateSlice: 'connect',
     pathPrefixes: PATH_PREFIXES,
     throttling: { code: 'ThrottlingException', status: 429 },
     errorStatus: CONNECT_ERROR_STATUS,

@@ -584,6 +584,7 @@ export function iamService(): QueryService {
   return {
     protocol: 'query',
     signingName: 'iam',
+    stateSlice: 'iam',
     version: '2010-05-08',
     xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/',
     throttling: { code: 'Throttling', status: 400 },

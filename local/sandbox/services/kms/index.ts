@@ -591,6 +591,7 @@ export function kmsService(): JsonService {
   return {
     protocol: 'json',
     signingName: 'kms',
+    stateSlice: 'kms',
     targetPrefix: 'TrentService',
     jsonVersion: '1.1',
     messageKey: 'message',

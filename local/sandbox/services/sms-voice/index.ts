@@ -16,6 +16,7 @@ export function smsVoiceService(): JsonService {
   return {
     protocol: 'json',
     signingName: 'sms-voice',
+    stateSlice: 'smsVoice',
     targetPrefix: 'PinpointSMSVoiceV2',
     jsonVersion: '1.0',
     errorNamespace: 'com.amazonaws.pinpointsmsvoicev2',

@@ -17,6 +17,7 @@ export function snsService(): QueryService {
   return {
     protocol: 'query',
     signingName: 'sns',
+    stateSlice: 'sns',
     version: '2010-03-31',
     xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
     throttling: { code: 'Throttled', status: 400 },

@@ -6,6 +6,7 @@ export function stsService(): QueryService {
   return {
     protocol: 'query',
     signingName: 'sts',
+    stateSlice: 'settings',
     version: '2011-06-15',
     xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/',
     throttling: { code: 'Throttling', status: 400 },
