@@ -1,0 +1,362 @@
+import { createTableInput } from '../tasks/lib/store/table';
+import { ROLE_PATH } from '../tasks/lib/context';
+import type { TaskName } from '../tasks';
+
+/**
+ * Every IAM permission the deployed code holds, in ONE place: the task Lambdas, the API Lambda and the
+ * notifier. The stack turns each principal's list into that principal's own role; `test/infra` prints and
+ * asserts them statement by statement. Plain data (strings, possibly CloudFormation tokens), no CDK types,
+ * so it can be read, diffed and reviewed like a table.
+ *
+ * Scoping rules (issue 5): roles are written only under `role/two-way-sms/*`; `iam:PassRole` only towards
+ * End User Messaging SMS; KMS key-policy calls only in this account and region, and only by this account's
+ * callers; SNS, End User Messaging SMS, Connect only in this account and region. Every remaining `*` in a
+ * resource carries its reason in `why`.
+ */
+
+export interface Statement {
+  /** Statement id in the synthesized policy (alphanumeric). */
+  sid: string;
+  actions: string[];
+  resources: string[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+  /** Why this access is needed, and why any wildcard in `resources` cannot be narrower. */
+  why: string;
+}
+
+export type Principal = TaskName | 'Api' | 'Notifier';
+
+export interface PermissionScope {
+  partition: string;
+  region: string;
+  account: string;
+  tableArn: string;
+  /** The two state machines (API: StartExecution) ... */
+  stateMachineArns: string[];
+  /** ... and their executions (API: describe, history, redrive): `arn:...:execution:<name>:*`. */
+  executionArns: string[];
+}
+
+/** The GSI names of the table, from the same definition the local runtime creates it with. */
+export function tableIndexNames(): string[] {
+  return (createTableInput('x').GlobalSecondaryIndexes ?? []).map((g) => g.IndexName);
+}
+
+export function arns(s: PermissionScope) {
+  const { partition: p, region: r, account: a } = s;
+  return {
+    table: s.tableArn,
+    indexes: tableIndexNames().map((n) => `${s.tableArn}/index/${n}`),
+    smsNumbers: `arn:${p}:sms-voice:${r}:${a}:phone-number/*`,
+    smsPools: `arn:${p}:sms-voice:${r}:${a}:pool/*`,
+    // SNS topic ARNs have no resource-type segment: the topic name follows the account directly.
+    topics: `arn:${p}:sns:${r}:${a}:*`,
+    keys: `arn:${p}:kms:${r}:${a}:key/*`,
+    ourRoles: `arn:${p}:iam::${a}:role${ROLE_PATH}*`,
+    anyRole: `arn:${p}:iam::${a}:role/*`,
+    awsManagedPolicies: `arn:${p}:iam::aws:policy/*`,
+    accountPolicies: `arn:${p}:iam::${a}:policy/*`,
+    connectInstances: `arn:${p}:connect:${r}:${a}:instance/*`,
+    connectFlows: `arn:${p}:connect:${r}:${a}:instance/*/contact-flow/*`,
+    connectNumbers: `arn:${p}:connect:${r}:${a}:phone-number/*`,
+  };
+}
+
+/** The service principal that `iam:PassRole` may hand our roles (and caller-named roles) to. */
+export const SMS_VOICE_SERVICE = 'sms-voice.amazonaws.com';
+/** Tag on everything this service creates (tasks/lib/context.ts TAGS); destructive calls require it. */
+const MANAGED_BY_TAG = 'two-way-sms:managed-by';
+const MANAGED_BY_VALUE = 'two-way-sms';
+
+/**
+ * The statements of each principal. Task lists come from each task's code where it is written (the AWS
+ * commands it sends) and otherwise from the task's contract in the issue.
+ */
+export function permissions(scope: PermissionScope): Record<Principal, Statement[]> {
+  const x = arns(scope);
+
+  // ---- building blocks ---------------------------------------------------------------------------------
+  const table = (actions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query']): Statement => ({
+    sid: 'TableItems',
+    actions,
+    resources: [x.table],
+    why: 'Audit records, write-ahead ledger, leases, shared-resource references, provisioning records (one table, no index).',
+  });
+  const smsRead = (): Statement => ({
+    sid: 'SmsRead',
+    actions: ['sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
+    resources: [x.smsNumbers, x.smsPools],
+    why: 'Read the number or pool being provisioned: any of this account and region, since its id is request input.',
+  });
+  const connectInstanceRead = (): Statement => ({
+    sid: 'ConnectInstanceRead',
+    actions: ['connect:DescribeInstance'],
+    resources: [x.connectInstances],
+    why: 'Check the destination Connect instance exists and is ACTIVE (its id is request input).',
+  });
+  const roleReads = (resource: string): Statement => ({
+    sid: 'RoleRead',
+    actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
+    resources: [resource],
+    why:
+      resource === x.anyRole
+        ? 'Evaluate a delivery role, ours or one the caller names (any role of the account: its name is request input); read-only.'
+        : 'Read back a role this service created (path /two-way-sms/) before deleting it.',
+  });
+  const managedPolicyReads = (): Statement => ({
+    sid: 'ManagedPolicyRead',
+    actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+    resources: [x.awsManagedPolicies, x.accountPolicies],
+    why: "Evaluate the managed policies attached to a delivery role (AWS-managed or this account's; which ones is known only at run time); read-only.",
+  });
+  const topicPolicyWrite = (): Statement => ({
+    sid: 'TopicPolicy',
+    actions: ['sns:GetTopicAttributes', 'sns:SetTopicAttributes'],
+    resources: [x.topics],
+    why: "Merge or remove this service's statement in the destination topic's access policy (topic named at run time; this account and region).",
+  });
+  const keyCondition = { StringEquals: { 'kms:CallerAccount': scope.account } };
+  const keyRead = (actions: string[]): Statement => ({
+    sid: 'KeyRead',
+    actions,
+    resources: [x.keys],
+    conditions: keyCondition,
+    why: "Read the topic's KMS key (resolved at run time from the topic or the request); keys of this account and region only.",
+  });
+  const keyPolicyWrite = (): Statement => ({
+    sid: 'KeyPolicy',
+    actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
+    resources: [x.keys],
+    conditions: keyCondition,
+    why: "Merge or remove this service's statement in the topic key's policy; the key is the topic's (known at run time), of this account and region, called by this account.",
+  });
+  const ownRoleWrites = (): Statement => ({
+    sid: 'OwnRoleWrite',
+    actions: ['iam:CreateRole', 'iam:TagRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+    resources: [x.ourRoles],
+    why: 'Create (tagged) and maintain the delivery role: its inline policy and trust; only under the path /two-way-sms/ (role names are chosen at run time).',
+  });
+  const passRole = (): Statement => ({
+    sid: 'PassRoleToSmsVoice',
+    actions: ['iam:PassRole'],
+    resources: [x.anyRole],
+    conditions: { StringEquals: { 'iam:PassedToService': SMS_VOICE_SERVICE } },
+    why: 'Set (or restore) the two-way channel role: ours under /two-way-sms/ or one the caller names, so any role of the account, but only ever handed to End User Messaging SMS.',
+  });
+  const twoWay = (): Statement[] => [
+    table(),
+    {
+      sid: 'SmsTwoWay',
+      actions: ['sms-voice:UpdatePhoneNumber', 'sms-voice:UpdatePool', 'sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
+      resources: [x.smsNumbers, x.smsPools],
+      why: 'Set (or restore) the two-way settings of the number or pool being provisioned (id is request input; this account and region).',
+    },
+    passRole(),
+  ];
+
+  // ---- principals: what each one's code calls (test/infra/bundles.test.ts checks both ways) ----------------
+  return {
+    AcquireLock: [table(), smsRead()],
+    ReleaseLock: [table(), smsRead()],
+    FindProvisioning: [table(), smsRead()],
+    FinishDeprovisioning: [table(), smsRead()],
+    Verify: [table(), smsRead()],
+    ValidateNumber: [table(), smsRead(), connectInstanceRead()],
+
+    EnsureTopic: [
+      table(),
+      {
+        sid: 'Topic',
+        actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:GetTopicAttributes', 'sns:ListTagsForResource'],
+        resources: [x.topics],
+        why: 'Create the topic (tagged) or validate the given one; the name is request input, so any topic of this account and region.',
+      },
+      keyRead(['kms:DescribeKey']),
+      // A role given by ARN is checked before the topic is created, so a bad role changes nothing.
+      roleReads(x.anyRole),
+      managedPolicyReads(),
+    ],
+    EnsureAccess: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads(), topicPolicyWrite()],
+    // Connect delivery involves no topic and no key: only the role.
+    EnsureConnectRole: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads()],
+    MergeKeyPolicy: [table(), keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads()],
+    UndoKeyPolicy: [table(), keyPolicyWrite()],
+    Preflight: [
+      table(),
+      smsRead(),
+      {
+        sid: 'TopicRead',
+        actions: ['sns:GetTopicAttributes'],
+        resources: [x.topics],
+        why: "Read the destination topic's policy and key (topic named at run time; this account and region).",
+      },
+      keyRead(['kms:DescribeKey', 'kms:GetKeyPolicy']),
+      roleReads(x.anyRole),
+      managedPolicyReads(),
+      connectInstanceRead(),
+    ],
+    EnableTwoWay: twoWay(),
+    UndoTwoWay: twoWay(),
+
+    ImportToConnect: [
+      table(),
+      {
+        sid: 'ConnectImport',
+        actions: ['connect:ImportPhoneNumber', 'connect:TagResource'],
+        resources: [x.connectInstances, x.connectNumbers],
+        why: 'Import the number into the destination instance, tagged (instance id is request input; the Connect phone number exists only after the import).',
+      },
+      {
+        sid: 'ConnectRead',
+        actions: ['connect:DescribeInstance', 'connect:DescribePhoneNumber', 'connect:ListPhoneNumbersV2'],
+        resources: [x.connectInstances, x.connectNumbers],
+        why: 'Find an existing import of the number (ListPhoneNumbersV2 authorizes on phone-number/*) and read its status.',
+      },
+      {
+        sid: 'SmsSourceNumberRead',
+        actions: ['sms-voice:DescribePhoneNumbers'],
+        resources: [x.smsNumbers],
+        why: 'Dependent action of connect:ImportPhoneNumber (Service Authorization Reference): Connect reads the source number as the caller.',
+      },
+    ],
+    CheckImport: [
+      table(),
+      {
+        sid: 'ConnectRead',
+        actions: ['connect:DescribePhoneNumber'],
+        resources: [x.connectNumbers],
+        why: "Poll the import's status (the Connect phone number id is known only at run time).",
+      },
+    ],
+    AssociateContactFlow: [
+      table(),
+      {
+        sid: 'ConnectFlow',
+        actions: ['connect:AssociatePhoneNumberContactFlow'],
+        resources: [x.connectNumbers, x.connectFlows],
+        why: 'Associate the imported number with the requested contact flow (both ids known only at run time).',
+      },
+    ],
+    UndoImport: [
+      table(),
+      {
+        sid: 'ConnectRelease',
+        actions: ['connect:ReleasePhoneNumber'],
+        resources: [x.connectNumbers],
+        conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
+        why: 'Release only numbers this service imported: ImportPhoneNumber tagged them, and the tag condition keeps every other Connect number out of reach.',
+      },
+      {
+        sid: 'ConnectDisassociate',
+        actions: ['connect:DisassociatePhoneNumberContactFlow'],
+        resources: [x.connectNumbers],
+        why: 'Undo the contact-flow association this provisioning made (Connect phone number id known only at run time).',
+      },
+      {
+        sid: 'ConnectRead',
+        actions: ['connect:DescribePhoneNumber', 'connect:ListPhoneNumbersV2'],
+        resources: [x.connectNumbers],
+        why: 'Find and read the import before releasing it.',
+      },
+    ],
+    UndoAccess: [
+      table(),
+      {
+        sid: 'OwnRoleDelete',
+        actions: ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'],
+        resources: [x.ourRoles],
+        why: 'Delete only roles this service created (path /two-way-sms/), after removing their policies.',
+      },
+      roleReads(x.ourRoles),
+      managedPolicyReads(),
+      topicPolicyWrite(),
+    ],
+    UndoTopic: [
+      table(),
+      {
+        sid: 'TopicDelete',
+        actions: ['sns:DeleteTopic'],
+        resources: [x.topics],
+        conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
+        why: 'Delete only topics this service created (tagged at creation); the tag condition keeps every other topic out of reach.',
+      },
+      {
+        sid: 'TopicRead',
+        actions: ['sns:ListTagsForResource'],
+        resources: [x.topics],
+        why: "Check the topic's ownership tags before deleting it (topic named at run time; this account and region).",
+      },
+    ],
+
+    Api: [
+      table(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']),
+      {
+        sid: 'TableIndexes',
+        actions: ['dynamodb:Query'],
+        resources: x.indexes,
+        why: 'Provisioning lists and audit by phone number and status (the GSIs of tasks/lib/store/table.ts).',
+      },
+      {
+        sid: 'StartExecutions',
+        actions: ['states:StartExecution'],
+        resources: scope.stateMachineArns,
+        why: 'Start provisionings and deprovisionings (the two state machines only).',
+      },
+      {
+        sid: 'ReadAndRedriveExecutions',
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:RedriveExecution'],
+        resources: scope.executionArns,
+        why: "Status, steps and redrive of this stack's executions (execution names are provisioning ids, known at run time).",
+      },
+      {
+        sid: 'SmsNumberRead',
+        actions: ['sms-voice:DescribePhoneNumbers'],
+        resources: [x.smsNumbers],
+        why: 'Resolve an E.164 number in a request to its phone number id (any number of this account and region).',
+      },
+    ],
+
+    Notifier: [
+      {
+        sid: 'ProvisioningRecord',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [x.table],
+        why: "Set the provisioning record's status and end time when its execution ends (and read it when the update is refused).",
+      },
+    ],
+  };
+}
+
+/** `Action on Resource [if Condition]` lines: what the infra test prints and compares, one per statement. */
+export function describeStatements(statements: Statement[]): string[] {
+  return statements.map((s) => {
+    const cond = s.conditions
+      ? ' if ' +
+        Object.entries(s.conditions)
+          .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${op} ${k}=${Array.isArray(v) ? v.join('|') : v}`))
+          .join(' and ')
+      : '';
+    return `${s.sid}: ${s.actions.join(',')} on ${s.resources.join(' ')}${cond}`;
+  });
+}
+
+/**
+ * IAM actions an API call needs besides its own (the Service Authorization Reference's "dependent actions",
+ * and tag-on-create): the bundle test adds these to what each function's code calls.
+ */
+export const DEPENDENT_ACTIONS: Readonly<Record<string, string[]>> = {
+  'connect:ImportPhoneNumber': ['sms-voice:DescribePhoneNumbers', 'connect:TagResource'],
+  'iam:CreateRole': ['iam:TagRole'],
+  'sns:CreateTopic': ['sns:TagResource'],
+  // Setting TwoWayChannelRole passes the role to End User Messaging SMS.
+  'sms-voice:UpdatePhoneNumber': ['iam:PassRole'],
+  'sms-voice:UpdatePool': ['iam:PassRole'],
+};
+
+/**
+ * Calls a function's code contains but never makes in the deployed stack, and why (the bundle test
+ * does not require a permission for them).
+ */
+export const NOT_CALLED_ON_AWS: Readonly<Record<string, string>> = {
+  'sts:GetCallerIdentity': 'accountIdOf() asks STS only when AWS_ACCOUNT_ID is unset; the stack sets it on every function.',
+};
