@@ -3,7 +3,7 @@ import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { connectInstanceId, contactFlowIdOf, importResultOf, numberResultOf, type ContactFlowData } from '../lib/connect';
 import { classifyAwsError, DestinationNotUsable, InvalidInput, isAwsError } from '../lib/errors';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
-import type { ContactFlowResult } from '../lib/results';
+import type { ContactFlowResult, NumberResult } from '../lib/results';
 
 /**
  * Associates the requested contact flow with the imported number (nothing to do without `contactFlowId`).
@@ -28,6 +28,15 @@ export async function associateContactFlow(event: TaskEvent, deps: TaskDeps): Pr
   const entry = await deps.ledger.get<ContactFlowData>(provisioningId, 'contactFlow');
   if (entry?.status === 'done' && entry.data.contactFlowId === contactFlowId && entry.data.connectPhoneNumberId === imported.connectPhoneNumberId) {
     return { associated: true, contactFlowId };
+  }
+  // Already provisioned with this same destination by another provisioning (ValidateNumber names it): that
+  // provisioning's association is in place, so this run makes no call (and has nothing of its own to undo).
+  const alreadyProvisionedBy = (event.results.number as NumberResult).alreadyProvisionedBy;
+  if (alreadyProvisionedBy) {
+    const owner = await deps.ledger.get<ContactFlowData>(alreadyProvisionedBy, 'contactFlow');
+    if (owner?.status === 'done' && owner.data.contactFlowId === contactFlowId && owner.data.connectPhoneNumberId === imported.connectPhoneNumberId) {
+      return { associated: true, contactFlowId };
+    }
   }
 
   const data: ContactFlowData = {
