@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'cdk.out/**', 'coverage/**', 'jest.config.js', 'bin/*.js'] },
+  { ignores: ['node_modules/**', '.data/**', 'cdk.out/**', 'coverage/**', 'jest.config.js', 'bin/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
