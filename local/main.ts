@@ -2,10 +2,12 @@ import { resolve } from 'node:path';
 import { DEMO } from './sandbox/seed';
 import { startRuntime } from './runtime';
 
-/** `npm start`: the whole service on one machine, with no AWS account (see README.md, "What npm start brings up"). */
-async function main(): Promise<void> {
+/**
+ * `npm start` and `two-way-sms serve`: the whole service on one machine, with no AWS account (see README.md,
+ * "What npm start brings up"). Runs until SIGINT/SIGTERM, then exits the process. Settings come from `env`.
+ */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const started = Date.now();
-  const env = process.env;
   const port = (name: string, fallback: number): number => {
     const raw = env[name];
     const v = raw === undefined || raw === '' ? fallback : Number(raw);
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`two-way-sms failed to start: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  serve().catch((err: unknown) => {
+    process.stderr.write(`two-way-sms failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
