@@ -2,6 +2,7 @@ import { GetTopicAttributesCommand, NotFoundException, SetTopicAttributesCommand
 import { z } from 'zod';
 import { topicPolicyLease } from '../ensure-access/ensure-access';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
+import { creatorOf, keepForOthers } from '../lib/hand-over';
 import { classifyAwsError, CompensationFailed, InvalidInput, TaskError } from '../lib/errors';
 import { hasStatement, sameDocument, statementWithSid } from '../lib/key';
 import type { LedgerEntry } from '../lib/store';
@@ -65,8 +66,7 @@ async function undoRole(event: TaskEvent, deps: TaskDeps, request: CompensationR
   await deps.locks.withLease(roleLease(roleArn), event.executionArn, deps.config.keyLeaseMs, async () => {
     const others = await deps.refs.others('role', roleArn, undoId);
     if (others.length > 0) {
-      const reason = `still used by ${others.map((o) => `provisioning ${o.provisioningId} (${o.phoneNumberId})`).join(', ')}`;
-      await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, kept: reason });
+      const reason = await keepForOthers(deps, 'role', entry, undoId, others);
       result.kept.push(`role ${roleArn}: ${reason}`);
       return;
     }
@@ -76,8 +76,9 @@ async function undoRole(event: TaskEvent, deps: TaskDeps, request: CompensationR
       await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, absent: true });
       return;
     }
-    if (role.tags[TAGS.managedBy] !== TAGS.managedByValue || role.tags[TAGS.provisioningId] !== undoId) {
-      const reason = `no longer tagged as created by provisioning ${undoId} (tag ${TAGS.provisioningId} is ${role.tags[TAGS.provisioningId] ?? 'absent'}): not deleted`;
+    const creator = creatorOf(entry, undoId);
+    if (role.tags[TAGS.managedBy] !== TAGS.managedByValue || role.tags[TAGS.provisioningId] !== creator) {
+      const reason = `no longer tagged as created by provisioning ${creator} (tag ${TAGS.provisioningId} is ${role.tags[TAGS.provisioningId] ?? 'absent'}): not deleted`;
       await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, kept: reason });
       result.kept.push(`role ${role.arn}: ${reason}`);
       return;
@@ -98,8 +99,7 @@ async function undoStatement(event: TaskEvent, deps: TaskDeps, request: Compensa
   await deps.locks.withLease(topicPolicyLease(topicArn), event.executionArn, deps.config.keyLeaseMs, async () => {
     const others = await deps.refs.others('topicStatement', topicArn, undoId);
     if (others.length > 0) {
-      const reason = `still used by ${others.map((o) => `provisioning ${o.provisioningId} (${o.phoneNumberId})`).join(', ')}`;
-      await deps.ledger.set(undoId, 'topicStatement', 'undone', { ...entry.data, kept: reason });
+      const reason = await keepForOthers(deps, 'topicStatement', entry, undoId, others);
       result.kept.push(`topic-policy statement ${sid} on ${topicArn}: ${reason}`);
       return;
     }

@@ -1,5 +1,6 @@
 import { GetKeyPolicyCommand, NotFoundException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { z } from 'zod';
+import { keepForOthers } from '../lib/hand-over';
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { classifyAwsError, CompensationFailed, InvalidInput, KeyPolicyConflict, TaskError } from '../lib/errors';
 import { hasStatement, KEY_POLICY_NAME, keyLease, sameDocument, statementWithSid } from '../lib/key';
@@ -33,8 +34,7 @@ export async function undoKeyPolicy(event: TaskEvent, deps: TaskDeps): Promise<U
     return await deps.locks.withLease(keyLease(keyArn), event.executionArn, deps.config.keyLeaseMs, async (): Promise<UndoResult> => {
       const others = await deps.refs.others('keyStatement', refResource, undoId);
       if (others.length > 0) {
-        const reason = `still used by ${others.map((o) => `provisioning ${o.provisioningId} (${o.phoneNumberId})`).join(', ')}`;
-        await deps.ledger.set(undoId, 'keyStatement', 'undone', { ...entry.data, kept: reason });
+        const reason = await keepForOthers(deps, 'keyStatement', entry, undoId, others);
         return { undone: [], kept: [`key-policy statement ${sid} of ${keyArn}: ${reason}`] };
       }
       const policy = await readPolicy(deps, keyArn);

@@ -2,6 +2,7 @@ import { DeleteTopicCommand, ListTagsForResourceCommand, NotFoundException } fro
 import { z } from 'zod';
 import { topicLease } from '../ensure-topic/ensure-topic';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
+import { creatorOf, keepForOthers } from '../lib/hand-over';
 import { classifyAwsError, CompensationFailed, InvalidInput, TaskError } from '../lib/errors';
 import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { NumberResult, TopicResult, UndoResult } from '../lib/results';
@@ -28,8 +29,7 @@ export async function undoTopic(event: TaskEvent, deps: TaskDeps): Promise<UndoR
     return await deps.locks.withLease(topicLease(arn), event.executionArn, deps.config.keyLeaseMs, async () => {
       const others = await deps.refs.others('topic', arn, undoId);
       if (others.length > 0) {
-        const reason = `still used by ${others.map((o) => `provisioning ${o.provisioningId} (${o.phoneNumberId})`).join(', ')}`;
-        await deps.ledger.set(undoId, 'topic', 'undone', { ...entry.data, kept: reason });
+        const reason = await keepForOthers(deps, 'topic', entry, undoId, others);
         return { undone: [], kept: [`topic ${arn}: ${reason}`] };
       }
       const tags = await readTags(deps, arn);
@@ -38,8 +38,9 @@ export async function undoTopic(event: TaskEvent, deps: TaskDeps): Promise<UndoR
         await deps.ledger.set(undoId, 'topic', 'undone', { ...entry.data, absent: true });
         return { undone: [], kept: [] };
       }
-      if (tags[TAGS.managedBy] !== TAGS.managedByValue || tags[TAGS.provisioningId] !== undoId) {
-        const reason = `no longer tagged as created by provisioning ${undoId} (tag ${TAGS.provisioningId} is ${tags[TAGS.provisioningId] ?? 'absent'}): not deleted`;
+      const creator = creatorOf(entry, undoId);
+      if (tags[TAGS.managedBy] !== TAGS.managedByValue || tags[TAGS.provisioningId] !== creator) {
+        const reason = `no longer tagged as created by provisioning ${creator} (tag ${TAGS.provisioningId} is ${tags[TAGS.provisioningId] ?? 'absent'}): not deleted`;
         await deps.ledger.set(undoId, 'topic', 'undone', { ...entry.data, kept: reason });
         return { undone: [], kept: [`topic ${arn}: ${reason}`] };
       }

@@ -25,8 +25,12 @@ export async function verify(event: TaskEvent, deps: TaskDeps): Promise<VerifyRe
   }
   if (!number?.alreadyProvisionedBy) {
     await deps.active.set({ targetId: target.id, provisioningId: request.provisioningId, destination: request.destination, config: desired, since: deps.clock().toISOString() });
+    return { config: target.config, dependsOn: await dependsOn(results, request.provisioningId, deps) };
   }
-  return { config: target.config, dependsOn: await dependsOn(results, request.provisioningId, deps) };
+  // A repeat of an active provisioning changed nothing and stays no one's owner: the references its steps took
+  // while running go, or they would keep the shared resources alive after the active one is deprovisioned.
+  for (const c of candidates(results)) await deps.refs.remove(c.kind, c.resource, request.provisioningId);
+  return { config: target.config, dependsOn: [] };
 }
 
 /**
@@ -34,6 +38,13 @@ export async function verify(event: TaskEvent, deps: TaskDeps): Promise<VerifyRe
  * for which this provisioning holds a reference (recorded by the Ensure steps before relying on them).
  */
 async function dependsOn(results: Record<string, unknown>, provisioningId: string, deps: TaskDeps): Promise<VerifyResult['dependsOn']> {
+  const all = candidates(results);
+  const held = await Promise.all(all.map(async (c) => (await deps.refs.holders(c.kind, c.resource)).some((r) => r.provisioningId === provisioningId)));
+  return all.filter((_, i) => held[i]);
+}
+
+/** The shared resources a provisioning's results name, as the Ensure steps key their references. */
+function candidates(results: Record<string, unknown>): { kind: ReferenceKind; resource: string }[] {
   const candidates: { kind: ReferenceKind; resource: string }[] = [];
   const topic = results.topic as TopicResult | undefined;
   const access = results.access as AccessResult | undefined;
@@ -46,6 +57,5 @@ async function dependsOn(results: Record<string, unknown>, provisioningId: strin
     candidates.push({ kind: 'keyStatement', resource: key.keyArn });
     if (access?.roleArn) candidates.push({ kind: 'keyStatement', resource: `${key.keyArn}#${access.roleArn}` });
   }
-  const held = await Promise.all(candidates.map(async (c) => (await deps.refs.holders(c.kind, c.resource)).some((r) => r.provisioningId === provisioningId)));
-  return candidates.filter((_, i) => held[i]);
+  return candidates;
 }

@@ -79,8 +79,9 @@ describe('two numbers on one topic and one key (topic policy on a new encrypted 
     await expectDelivered(B, arn);
   });
 
-  it('deprovisioning the number that created the topic and the statements leaves the other delivering', async () => {
+  it('deprovisioning the number that created the topic and the statements leaves the other delivering; the last one out removes them', async () => {
     const name = unique('wf-shared');
+    const untouched = sandboxSnapshot(env);
     const first = await provisioned(A, sns.newTopicPolicy(name, DEMO.keys.symmetric));
     const arn = resultsOf(first).topic.arn;
     // The second number is given the topic by ARN.
@@ -101,6 +102,11 @@ describe('two numbers on one topic and one key (topic policy on a new encrypted 
     const second = await env.run('deprovision', deprovision({ phoneNumberId: B }));
     expect(second.status).toBe('SUCCEEDED');
     expect((await inbound(env, B)).delivered).toBe(false);
+    // The first provisioning handed the topic and both statements over to the second on leaving, so nothing
+    // this service created outlives the numbers that used it.
+    expect(topicRecord(env, arn)).toBeUndefined();
+    expect(sids(demoKey(env).Policy)).not.toContain(KEY_POLICY_SID);
+    expect(sandboxSnapshot(env)).toEqual(untouched);
   });
 
   it('rolling back a third number on the shared topic and key leaves both others delivering', async () => {
@@ -140,5 +146,24 @@ describe('two numbers on one created role', () => {
     expect(roleRecord(env, roleArn)).toBeDefined();
     expect((await inbound(env, A)).delivered).toBe(false);
     await expectDelivered(B, arn);
+
+    const last = await env.run('deprovision', deprovision({ phoneNumberId: B }));
+    expect(last.status).toBe('SUCCEEDED');
+    expect(roleRecord(env, roleArn)).toBeUndefined();
+  });
+
+  it('a repeated provisioning of an already-provisioned number holds no reference afterwards', async () => {
+    const arn = topicArn(DEMO.topics.standard);
+    const roleName = unique('wf-repeat-role');
+    const destination = { type: 'sns', topic: { arn }, access: { type: 'role', role: { create: { name: roleName } } } };
+    const first = await provisioned(A, destination);
+    const roleArn = resultsOf(first).access.roleArn!;
+    const repeat = await env.run('provision', provision({ phoneNumberId: A }, destination));
+    expect(repeat.status).toBe('SUCCEEDED');
+
+    const run = await env.run('deprovision', deprovision({ phoneNumberId: A }));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(roleRecord(env, roleArn)).toBeUndefined();
   });
 });

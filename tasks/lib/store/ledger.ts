@@ -77,6 +77,31 @@ export class Ledger {
     }
   }
 
+  /**
+   * Hands a created-or-added resource over to another provisioning that depends on it: its entry, `skipped`
+   * (found in place), becomes `done` with the creator's data, so that the last number to leave removes what
+   * this service created instead of leaking it. Only a `skipped` entry is replaced (one still being written
+   * by a running step is not); returns whether the hand-over happened.
+   */
+  async handOver<T extends object>(toProvisioningId: string, entry: LedgerEntryName, data: T): Promise<boolean> {
+    const record: LedgerEntry<T> = { provisioningId: toProvisioningId, entry, status: 'done', data: stripUndefined(data), updatedAt: this.clock().toISOString() };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [TABLE.partitionKey]: keys.provisioning(toProvisioningId), [TABLE.sortKey]: keys.ledger(entry), type: 'ledger', ...record },
+          ConditionExpression: '#status = :skipped',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':skipped': 'skipped' },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isAwsError(e, 'ConditionalCheckFailedException')) return false;
+      throw e;
+    }
+  }
+
   async all(provisioningId: string): Promise<LedgerEntry[]> {
     const out = await this.db.send(
       new QueryCommand({

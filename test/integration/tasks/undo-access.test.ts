@@ -61,7 +61,7 @@ describe('UndoAccess', () => {
       expect(await mutatingCallsSince(env, since)).toEqual([]);
     });
 
-    it('keeps the role while another provisioning uses it', async () => {
+    it('keeps the role while another provisioning uses it, and the last user deletes it', async () => {
       const name = uniqueName('UaShared');
       const first = await provision({ arn: TOPIC_ARN }, { type: 'role', role: { create: { name } } });
       const second = await provision({ arn: TOPIC_ARN }, { type: 'role', role: { create: { name } } });
@@ -70,12 +70,12 @@ describe('UndoAccess', () => {
 
       const out = await undoAccess(undoEvent(first.request), env.deps);
 
-      expect(out.kept).toEqual([`role ${first.access.roleArn}: still used by provisioning ${second.request.provisioningId} (${second.number.id})`]);
+      expect(out.kept).toEqual([`role ${first.access.roleArn}: still used by provisioning ${second.request.provisioningId} (${second.number.id}); handed over to provisioning ${second.request.provisioningId}`]);
       expect(roleRecord(env, name)).toBeDefined();
       expect(await mutatingCallsSince(env, since)).toEqual([]);
-      // The adopter never deletes a role it did not create.
-      expect((await undoAccess(undoEvent(second.request), env.deps)).kept[0]).toMatch(/not created by provisioning/);
-      expect(roleRecord(env, name)).toBeDefined();
+      // The creator handed the role over: the adopter, now the last user, deletes it.
+      expect((await undoAccess(undoEvent(second.request), env.deps)).undone).toEqual([`deleted role ${first.access.roleArn}`]);
+      expect(roleRecord(env, name)).toBeUndefined();
     });
 
     it('never touches a role given by ARN', async () => {
@@ -138,7 +138,7 @@ describe('UndoAccess', () => {
 
       const out = await undoAccess(undoEvent(first.request), env.deps);
 
-      expect(out.kept).toEqual([`topic-policy statement ${TOPIC_POLICY_SID} on ${first.topic.arn}: still used by provisioning ${second.request.provisioningId} (${second.number.id})`]);
+      expect(out.kept).toEqual([`topic-policy statement ${TOPIC_POLICY_SID} on ${first.topic.arn}: still used by provisioning ${second.request.provisioningId} (${second.number.id}); handed over to provisioning ${second.request.provisioningId}`]);
       expect(statementsBySid(topicRecord(env, first.topic.arn)!.Attributes.Policy!)[TOPIC_POLICY_SID]).toBeDefined();
       expect(await mutatingCallsSince(env, since)).toEqual([]);
     });

@@ -63,7 +63,7 @@ describe('UndoKeyPolicy', () => {
     expect(await mutatingCallsSince(env, since)).toEqual([]);
   });
 
-  it('keeps the shared statement while another provisioning on the key depends on it', async () => {
+  it('keeps the shared statement while another provisioning on the key depends on it, and the last one removes it', async () => {
     const keyArn = await createKey(env);
     const first = await merged(keyArn);
     const second = await merged(keyArn);
@@ -72,12 +72,12 @@ describe('UndoKeyPolicy', () => {
 
     const out = await undoKeyPolicy(undoEvent(first.request), env.deps);
 
-    expect(out.kept).toEqual([`key-policy statement ${KEY_POLICY_SID} of ${keyArn}: still used by provisioning ${second.request.provisioningId} (${second.number.id})`]);
+    expect(out.kept).toEqual([`key-policy statement ${KEY_POLICY_SID} of ${keyArn}: still used by provisioning ${second.request.provisioningId} (${second.number.id}); handed over to provisioning ${second.request.provisioningId}`]);
     expect(statementsBySid(policyOf(keyArn))[KEY_POLICY_SID]).toBeDefined();
     expect(await mutatingCallsSince(env, since)).toEqual([]);
-    // The second found it in place: it never removes it either.
-    expect((await undoKeyPolicy(undoEvent(second.request), env.deps)).kept[0]).toMatch(/nothing added by provisioning/);
-    expect(statementsBySid(policyOf(keyArn))[KEY_POLICY_SID]).toBeDefined();
+    // The first handed the statement over: the second, now the last user, removes it.
+    expect((await undoKeyPolicy(undoEvent(second.request), env.deps)).kept).toEqual([]);
+    expect(statementsBySid(policyOf(keyArn))[KEY_POLICY_SID]).toBeUndefined();
   });
 
   it('takes out only its statement when someone else changed the policy since, keeping their change', async () => {

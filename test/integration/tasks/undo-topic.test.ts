@@ -75,7 +75,7 @@ describe('UndoTopic', () => {
     const out = await undoTopic(undoEvent(request), env.deps);
 
     expect(out.undone).toEqual([]);
-    expect(out.kept).toEqual([`topic ${topic.arn}: still used by provisioning ${other.provisioningId} (${number.id})`]);
+    expect(out.kept).toEqual([`topic ${topic.arn}: still used by provisioning ${other.provisioningId} (${number.id}); handed over to provisioning ${other.provisioningId}`]);
     expect(topicRecord(env, topic.arn)).toBeDefined();
     expect(await refHolders(env, 'topic', topic.arn)).toEqual([other.provisioningId]);
     expect(await mutatingCallsSince(env, since)).toEqual([]);
