@@ -313,12 +313,24 @@ export function createApi(deps: ApiDeps): Api {
     },
 
     async getProvisioning(ctx) {
-      const record = await requireRecord(ctx.params.id!);
-      const described = await describe(record.executionArn);
-      const [now, events, entries] = await Promise.all([refresh(record, described), described ? history(record.executionArn) : Promise.resolve([]), ledger.all(record.id)]);
+      const id = ctx.params.id!;
+      const [record, entries] = await Promise.all([requireRecord(id), ledger.all(id)]);
+      const ended = record.status !== 'RUNNING';
+      const cached = ended ? await store.getSteps(id, record.redriveCount ?? 0) : undefined;
+      let now = record;
+      let steps: Detail['steps'];
+      if (cached) {
+        steps = cached as Detail['steps'];
+      } else {
+        const described = await describe(record.executionArn);
+        const [fresh, events] = await Promise.all([refresh(record, described), described ? history(record.executionArn) : Promise.resolve([])]);
+        now = fresh;
+        steps = stepsOf(events);
+        if (now.status !== 'RUNNING' && described) await store.saveSteps(id, now.redriveCount ?? 0, steps);
+      }
       const detail: Detail = {
         ...summaryOf(now),
-        steps: stepsOf(events),
+        steps,
         resources: entries.map((e) => ({ ...e.data, kind: e.entry, status: e.status, updatedAt: e.updatedAt })),
         ...(now.redriveCount !== undefined ? { redriveCount: now.redriveCount } : {}),
       };
