@@ -4,6 +4,8 @@
  * delivery policy). Validators return the full InvalidParameter message, or undefined when the value is fine.
  */
 
+import { defaultTopicPolicy as sharedDefaultTopicPolicy } from '../../../../tasks/lib/policy';
+
 type Validator = (value: string) => string | undefined;
 
 interface AttributeRule {
@@ -126,31 +128,9 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
   return undefined;
 }
 
-/** The policy SNS attaches to a topic created without one (Amazon SNS Developer Guide, and `aws sns get-topic-attributes`). */
+/** The policy SNS attaches to a topic created without one (one definition, shared with the tasks' builders). */
 export function defaultTopicPolicy(topicArn: string, accountId: string): string {
-  return JSON.stringify({
-    Version: '2008-10-17',
-    Id: '__default_policy_ID',
-    Statement: [
-      {
-        Sid: '__default_statement_ID',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: [
-          'SNS:GetTopicAttributes',
-          'SNS:SetTopicAttributes',
-          'SNS:AddPermission',
-          'SNS:RemovePermission',
-          'SNS:DeleteTopic',
-          'SNS:Subscribe',
-          'SNS:ListSubscriptionsByTopic',
-          'SNS:Publish',
-        ],
-        Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': accountId } },
-      },
-    ],
-  });
+  return JSON.stringify(sharedDefaultTopicPolicy({ accountId, topicArn }));
 }
 
 const DEFAULT_HTTP_DELIVERY = {
