@@ -393,6 +393,13 @@ export function createApi(deps: ApiDeps): Api {
 
     async redrive(ctx) {
       const record = await requireRecord(ctx.params.id!);
+      // Step Functions would accept it and re-run the final Fail state; a rolled-back provisioning has nothing left
+      // to finish, so say what to do instead.
+      if ((await refresh(record)).status === 'ROLLED_BACK') {
+        throw new ApiProblem('notRedrivable', `provisioning ${record.id} was rolled back: nothing is left to finish; start a new provisioning once the cause is fixed`, [
+          { field: 'id', message: 'rolled back, not redrivable' },
+        ]);
+      }
       let redriveDate: Date | undefined;
       try {
         redriveDate = (await deps.sfn.send(new RedriveExecutionCommand({ executionArn: record.executionArn }))).redriveDate;

@@ -62,6 +62,10 @@ function checkNumber(target: Target, request: ProvisionRequest): void {
     const what = target.kind === 'pool' ? 'not every number of the pool is SMS-capable' : `its capabilities are ${target.capabilities.join(', ') || 'none'}`;
     throw new NumberNotEligible(`${target.label} cannot receive SMS (${what}): two-way needs an SMS-capable number`, { field });
   }
+  if (request.destination.type === 'connect' && target.kind === 'pool') {
+    // Connect imports phone numbers, not pools: refused here, before anything changes, not at ImportToConnect.
+    throw new NumberNotEligible(`${target.label} is a pool; Amazon Connect imports phone numbers, not pools: provision a phone number for a Connect destination`, { field });
+  }
   if (request.destination.type === 'connect' && target.numberTypes.includes('SIMULATOR')) {
     throw new NumberNotEligible(`${target.label} is a SIMULATOR number, and simulator numbers cannot deliver two-way SMS to Amazon Connect: use an SNS destination or a non-simulator number`, {
       field,

@@ -134,7 +134,7 @@ describe('every route, as served, matches the document', () => {
       expect((await call('GET', `/v1/provisionings/${other.body.id}`)).body.status).toBe(status);
       expect((await call('GET', `/v1/provisionings/${other.body.id}`)).body).toMatchObject({ status, steps: expect.arrayContaining([expect.objectContaining({ name: 'AcquireLock' })]) });
     }
-    ex.describe = outcomes[1][0];
+    ex.describe = outcomes[3][0];
     expect((await call('GET', `/v1/provisionings/${id}/audit`)).status).toBe(200);
     expect((await call('GET', `/v1/provisionings/${id}/history?limit=2`)).status).toBe(200);
     expect((await call('GET', `/v1/provisionings/${id}/history`)).status).toBe(200);

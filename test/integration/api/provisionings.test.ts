@@ -425,6 +425,17 @@ describe('GET /v1/provisionings/{id}/audit', () => {
     ]);
   });
 
+  it('answers 409 for a rolled-back provisioning, which has nothing left to finish', async () => {
+    const res = await provision({ phoneNumberId: env.numbers.longCode, destination: snsNew() });
+    const original = { Error: 'PreflightFailed', Cause: lambdaCause('PreflightFailed', 'no publish') };
+    env.executions.get(res.body.executionArn)!.describe = { status: 'FAILED', error: 'RolledBack', cause: JSON.stringify(original), stopDate: new Date() };
+
+    const redriven = await env.call('POST', `/v1/provisionings/${res.body.id}/redrive`);
+
+    expect(redriven.status).toBe(409);
+    expect(redriven.body.detail).toMatch(/was rolled back: nothing is left to finish/);
+  });
+
   it('answers 404 for an unknown provisioning', async () => {
     const res = await env.call('GET', '/v1/provisionings/01ARZ3NDEKTSV4RRFFQ69G5FAV/audit');
 

@@ -132,6 +132,15 @@ describe('ValidateNumber', () => {
     expect(err.message).toMatch(/SIMULATOR.*Amazon Connect/);
   });
 
+  it('refuses a pool with a Connect destination before anything changes', async () => {
+    const pool = demoPool(env);
+
+    const err = await refused(snsRequest({ poolId: pool.PoolId, destination: connectDestination(connectInstance(env).Id) }));
+
+    expect(err.name).toBe('NumberNotEligible');
+    expect(err.message).toMatch(/pool; Amazon Connect imports phone numbers, not pools/);
+  });
+
   it('refuses a topic in another region with DestinationNotUsable', async () => {
     const topicArn = TOPIC_ARN.replace('us-east-1', 'us-west-2');
 
