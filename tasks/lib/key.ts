@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DescribeKeyCommand, GetKeyPolicyCommand, NotFoundException, InvalidArnException } from '@aws-sdk/client-kms';
 import type { TaskDeps } from './context';
 import { classifyAwsError, DestinationNotUsable } from './errors';
-import { mergeStatement, SMS_VOICE_SERVICE_PRINCIPAL, type StatementJson } from './policy';
+import { mergeStatement, removeStatement, SMS_VOICE_SERVICE_PRINCIPAL, type StatementJson } from './policy';
 import type { AccessRequest, ContextValue } from './policy';
 
 /**
@@ -182,4 +182,17 @@ function canonicalJson(v: unknown): unknown {
     );
   }
   return v;
+}
+
+/**
+ * A policy document with the statement a provisioning added taken out again (its ledger entry records the
+ * document `before` it wrote, what it `written`, and any `previous` statement of the same Sid it replaced).
+ * Unchanged since the write: the original document goes back exactly as it was. Otherwise only our statement
+ * is taken out (or the one it replaced put back), keeping what others changed since.
+ */
+export function documentWithoutOurs(policy: string, sid: string, data: Record<string, unknown>): string {
+  const previous = data.previous as StatementJson | undefined;
+  const before = data.before as string | undefined;
+  if (before !== undefined && sameDocument(policy, data.written as string | undefined)) return before;
+  return previous ? mergeStatement(policy, previous).document : removeStatement(policy, sid).document;
 }

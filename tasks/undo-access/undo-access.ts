@@ -4,9 +4,9 @@ import { topicPolicyLease } from '../ensure-access/ensure-access';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
 import { creatorOf, keepForOthers } from '../lib/hand-over';
 import { classifyAwsError, CompensationFailed, InvalidInput, TaskError } from '../lib/errors';
-import { hasStatement, sameDocument, statementWithSid } from '../lib/key';
+import { documentWithoutOurs, hasStatement, statementWithSid } from '../lib/key';
 import type { LedgerEntry } from '../lib/store';
-import { defaultTopicPolicy, mergeStatement, removeStatement, type StatementJson } from '../lib/policy';
+import { defaultTopicPolicy, type StatementJson } from '../lib/policy';
 import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult, UndoResult } from '../lib/results';
 import { defaultRoleName, deleteRole, readRole, roleArnFor, roleLease, roleNameOf } from '../lib/role';
@@ -125,15 +125,7 @@ async function undoStatement(event: TaskEvent, deps: TaskDeps, request: Compensa
       return;
     }
     const previous = entry.data.previous as StatementJson | undefined;
-    const before = entry.data.before as string | undefined;
-    // Unchanged since we wrote it: the original document goes back exactly as it was. Otherwise only our
-    // statement is taken out (or the one it replaced put back), keeping what others changed since.
-    let document =
-      before !== undefined && sameDocument(policy, entry.data.written as string | undefined)
-        ? before
-        : previous
-          ? mergeStatement(policy, previous).document
-          : removeStatement(policy, sid).document;
+    let document = documentWithoutOurs(policy, sid, entry.data);
     // SNS refuses a policy without statements; a topic's policy is then its default one.
     if (statementCount(document) === 0) document = JSON.stringify(defaultTopicPolicy({ accountId: topicArn.split(':')[4]!, topicArn }));
     await deps.audit.record(

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { keepForOthers } from '../lib/hand-over';
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { classifyAwsError, CompensationFailed, InvalidInput, KeyPolicyConflict, TaskError } from '../lib/errors';
-import { hasStatement, KEY_POLICY_NAME, keyLease, sameDocument, statementWithSid } from '../lib/key';
-import { mergeStatement, removeStatement, type StatementJson } from '../lib/policy';
+import { documentWithoutOurs, hasStatement, KEY_POLICY_NAME, keyLease, statementWithSid } from '../lib/key';
+import type { StatementJson } from '../lib/policy';
 import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, TopicResult, UndoResult } from '../lib/results';
 
@@ -50,15 +50,7 @@ export async function undoKeyPolicy(event: TaskEvent, deps: TaskDeps): Promise<U
         return { undone: [], kept: [`key policy of ${keyArn}: ${reason}`] };
       }
       const previous = entry.data.previous as StatementJson | undefined;
-      const before = entry.data.before as string | undefined;
-      // Unchanged since we wrote it: the original document goes back exactly as it was. Otherwise only our
-      // statement is taken out (or the one it replaced put back), keeping what others changed since.
-      const document =
-        before !== undefined && sameDocument(policy, entry.data.written as string | undefined)
-          ? before
-          : previous
-            ? mergeStatement(policy, previous).document
-            : removeStatement(policy, sid).document;
+      const document = documentWithoutOurs(policy, sid, entry.data);
       await deps.audit.record(
         auditScope(request, targetId, event.executionArn),
         { step: event.state, action: 'kms:PutKeyPolicy', resourceArn: keyArn, before: policy },
