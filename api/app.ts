@@ -315,8 +315,7 @@ export function createApi(deps: ApiDeps): Api {
     async getProvisioning(ctx) {
       const id = ctx.params.id!;
       const [record, entries] = await Promise.all([requireRecord(id), ledger.all(id)]);
-      const ended = record.status !== 'RUNNING';
-      const cached = ended ? await store.getSteps(id, record.redriveCount ?? 0) : undefined;
+      const cached = record.status !== 'RUNNING' && record.endedAt ? await store.getSteps(id, record.endedAt) : undefined;
       let now = record;
       let steps: Detail['steps'];
       if (cached) {
@@ -326,13 +325,13 @@ export function createApi(deps: ApiDeps): Api {
         const [fresh, events] = await Promise.all([refresh(record, described), described ? history(record.executionArn) : Promise.resolve([])]);
         now = fresh;
         steps = stepsOf(events);
-        if (now.status !== 'RUNNING' && described) await store.saveSteps(id, now.redriveCount ?? 0, steps);
+        if (now.status !== 'RUNNING' && now.endedAt && described) await store.saveSteps(id, now.endedAt, steps);
       }
       const detail: Detail = {
         ...summaryOf(now),
         steps,
         resources: entries.map((e) => ({ ...e.data, kind: e.entry, status: e.status, updatedAt: e.updatedAt })),
-        ...(now.redriveCount !== undefined ? { redriveCount: now.redriveCount } : {}),
+        ...(now.redriveCount ? { redriveCount: now.redriveCount } : {}),
       };
       return { status: 200, body: detail };
     },

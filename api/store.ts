@@ -120,18 +120,18 @@ export class ProvisioningStore {
 
   /** A redrive put the execution back to RUNNING. */
   /**
-   * The steps of an ended execution, kept beside its record (`PROV#<id>` / `STEPS#<redriveCount>`): an ended
-   * execution's history no longer changes (a redrive bumps the count, so it starts a new entry), and serving
-   * them from here spares every later read two Step Functions calls.
+   * The steps of an ended execution, kept beside its record (`PROV#<id>` / `STEPS#<endedAt>`): an ended
+   * execution's history no longer changes, and serving them from here spares every later read two Step
+   * Functions calls. A redrive ends at a later time (the notifier records it), so it starts a new entry.
    */
-  async getSteps(id: string, redriveCount: number): Promise<unknown[] | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [TABLE.partitionKey]: keys.provisioning(id), [TABLE.sortKey]: `STEPS#${redriveCount}` } }));
+  async getSteps(id: string, endedAt: string): Promise<unknown[] | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [TABLE.partitionKey]: keys.provisioning(id), [TABLE.sortKey]: `STEPS#${endedAt}` } }));
     return out.Item ? (out.Item.steps as unknown[]) : undefined;
   }
 
-  async saveSteps(id: string, redriveCount: number, steps: unknown[]): Promise<void> {
+  async saveSteps(id: string, endedAt: string, steps: unknown[]): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { [TABLE.partitionKey]: keys.provisioning(id), [TABLE.sortKey]: `STEPS#${redriveCount}`, type: 'steps', ...stripUndefined({ steps }) } }),
+      new PutCommand({ TableName: this.tableName, Item: { [TABLE.partitionKey]: keys.provisioning(id), [TABLE.sortKey]: `STEPS#${endedAt}`, type: 'steps', ...stripUndefined({ steps }) } }),
     );
   }
 

@@ -1,3 +1,4 @@
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEMO } from '../../../local/sandbox/seed';
@@ -464,6 +465,20 @@ describe('GET /v1/provisionings/{id}/history', () => {
 
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ field: 'nextToken', message: expect.any(String) }]);
+  });
+});
+
+describe('GET /v1/provisionings/{id} of an ended provisioning', () => {
+  it('serves the steps from the table after the first read, without calling Step Functions again', async () => {
+    const res = await provision({ phoneNumberId: env.numbers.longCode, destination: snsNew() });
+    env.executions.get(res.body.executionArn)!.describe = { status: 'SUCCEEDED', stopDate: new Date() };
+    const first = await env.call('GET', `/v1/provisionings/${res.body.id}`);
+    const calls = env.sfn.commandCalls(GetExecutionHistoryCommand).length + env.sfn.commandCalls(DescribeExecutionCommand).length;
+
+    const second = await env.call('GET', `/v1/provisionings/${res.body.id}`);
+
+    expect(second.body).toEqual(first.body);
+    expect(env.sfn.commandCalls(GetExecutionHistoryCommand).length + env.sfn.commandCalls(DescribeExecutionCommand).length).toBe(calls);
   });
 });
 
