@@ -5,9 +5,9 @@ import { ConnectDestination, Destination, PhoneNumberRef, PoolRef, RoleSpec, Sns
 /**
  * The API's schemas: they validate requests, type the handlers and generate `/openapi.json`, so the document
  * cannot drift from the code. Request shapes are those of `tasks/lib/request.ts` (the state machine parses its
- * input with them again), tightened where the task schema accepts characters that have no business in an ARN,
- * a key id or a ticket: quotes, `*`, braces (policy injection), `.`/`..` path segments (path traversal),
- * control characters (log injection) and non-http URLs.
+ * input with them again). The checks below repeat, on purpose and at the edge, the ones the task schema makes
+ * against characters that have no business in an ARN, a key id or a ticket: quotes, `*`, braces (policy
+ * injection), `.`/`..` path segments (path traversal), control characters (log injection), non-http URLs.
  */
 
 // ---- tightened leaves -------------------------------------------------------------------------------------

@@ -14,12 +14,6 @@ const name = (what: string, max: number) =>
     .max(max, `${what} must be at most ${max} characters`)
     .regex(/^[A-Za-z0-9_+=,.@-]+$/, `${what} may contain only letters, digits and _+=,.@-`);
 
-const arn = (service: string, what: string) =>
-  z
-    .string()
-    .max(2048)
-    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:.+$`), `${what} must be an ARN of ${service}`);
-
 export const TopicSpec = z.union([
   z.strictObject({
     create: z.strictObject({
@@ -29,16 +23,28 @@ export const TopicSpec = z.union([
         .string()
         .min(1)
         .max(2048)
-        .regex(/^(alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36}|mrk-[0-9a-f]{32}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+)$/, 'kmsKeyId must be a key id, key ARN, alias name or alias ARN')
+        .regex(/^(alias\/[A-Za-z0-9/_-]+|[0-9a-f-]{36}|mrk-[0-9a-f]{32}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/, 'kmsKeyId must be a key id, key ARN, alias name or alias ARN')
         .optional(),
     }),
   }),
-  z.strictObject({ arn: arn('sns', 'topic.arn') }),
+  z.strictObject({
+    arn: z
+      .string()
+      .max(2048)
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'topic.arn must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>'),
+  }),
 ]);
 
 export const RoleSpec = z.union([
   z.strictObject({ create: z.strictObject({ name: name('role name', 64).optional() }) }),
-  z.strictObject({ arn: z.string().max(2048).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'role.arn must be an IAM role ARN') }),
+  z.strictObject({
+    arn: z
+      .string()
+      .max(2048)
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'role.arn must be an IAM role ARN')
+      // No empty, "." or ".." path segments: an ARN, not a path to traverse.
+      .regex(/^(?!.*\/\.{1,2}(\/|$))(?!.*\/\/)/, 'role.arn must not contain empty, "." or ".." path segments'),
+  }),
 ]);
 
 export const SnsDestination = z.strictObject({
@@ -75,9 +81,11 @@ export const PoolRef = z
   .regex(/^(pool-[0-9a-zA-Z]+|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:pool\/[0-9a-zA-Z-]+)$/, 'poolId must be a pool id or its ARN');
 
 export const Ticket = z.strictObject({
-  system: z.string().min(1).max(64),
-  key: z.string().min(1).max(256),
-  url: z.string().url().max(2048).optional(),
+  system: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'ticket.system may contain only letters, digits and ._-'),
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused (log injection)
+  key: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'ticket.key must not contain control characters'),
+  // Stored and echoed, never fetched.
+  url: z.string().url().max(2048).regex(/^https?:\/\//, 'ticket.url must be an http or https URL').optional(),
 });
 
 export const ProvisionRequest = z

@@ -26,16 +26,16 @@ describe('ApiDestination', () => {
     ['a role ARN with ..', { type: 'connect', instanceId: '0f6c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f', role: { arn: `arn:aws:iam::${ACCOUNT}:role/a/../b` } }],
     ['a role ARN with an empty segment', { type: 'connect', instanceId: '0f6c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f', role: { arn: `arn:aws:iam::${ACCOUNT}:role/a//b` } }],
     ['a key ARN with ..', { type: 'sns', topic: { create: { name: 'x', kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/../x` } }, access: { type: 'topicPolicy' } }],
-  ])('is stricter than the task schema on %s', (_name, d) => {
-    expect(Destination.safeParse(d).success).toBe(true);
+  ])('refuses %s, as the task schema does (executions started directly get the same checks)', (_name, d) => {
+    expect(Destination.safeParse(d).success).toBe(false);
     expect(ApiDestination.safeParse(d).success).toBe(false);
   });
 });
 
 describe('ApiTicket', () => {
-  it('accepts an ordinary ticket and refuses non-http URLs that the task schema lets through', () => {
+  it('accepts an ordinary ticket and refuses non-http URLs, as the task schema does', () => {
     expect(ApiTicket.safeParse({ system: 'servicenow', key: 'INC0012345', url: 'https://x.service-now.com/INC0012345' }).success).toBe(true);
-    expect(Ticket.safeParse({ system: 'jira', key: 'k', url: 'javascript:alert(1)' }).success).toBe(true);
+    expect(Ticket.safeParse({ system: 'jira', key: 'k', url: 'javascript:alert(1)' }).success).toBe(false);
     expect(ApiTicket.safeParse({ system: 'jira', key: 'k', url: 'javascript:alert(1)' }).success).toBe(false);
   });
 });
