@@ -31,6 +31,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
   const token = rt.api.generatedToken;
   out(`two-way-sms: ready in ${Date.now() - started} ms (target: ${target})`);
   out(`  REST API:  ${api}/v1  (OpenAPI: ${api}/openapi.json, health: ${api}/healthz)`);
+  out(`  Console:   ${api}/console  (sign in with the API token)`);
   out(`  AWS sandbox (sms-voice, sns, iam, kms, connect, sts, states, dynamodb): ${rt.edgeUrl}  account ${rt.sandbox.accountId}, region ${rt.sandbox.region}`);
   out(`  state: ${dataDir}`);
   if (rt.resumed.length) out(`  resumed ${rt.resumed.length} execution(s) left running by the last stop`);

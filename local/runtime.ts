@@ -9,6 +9,7 @@ import { createDeps, readConfig } from '../tasks/lib/context';
 import { notify } from '../tasks/notifier/notifier';
 import { createTableInput } from '../tasks/lib/store';
 import { startApiServer, type ExtraRoutes, type RunningApiServer } from './api/server';
+import { consoleRoutes } from './console';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
 import { Sandbox } from './sandbox/sandbox';
 import { startLocalStepFunctions, type LocalStepFunctions } from './stepfunctions';
@@ -110,7 +111,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     dataDir: opts.dataDir,
     api,
     ...(opts.apiToken ? { token: opts.apiToken } : {}),
-    ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+    extraRoutes: opts.extraRoutes ?? consoleRoutes(),
   });
 
   return {
