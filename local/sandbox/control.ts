@@ -18,7 +18,8 @@ export async function handleControl(sb: Sandbox, req: IncomingMessage, res: Serv
 
     if (method === 'POST' && path === '/_sandbox/inbound') {
       const result = await simulateInbound(sb, json());
-      sb.save();
+      // An inbound message touches only these slices: the topic's messages, Connect events, the inbound log.
+      sb.store.save(sb.state, ['sns', 'connect', 'inbound']);
       return send(res, 200, result);
     }
 
@@ -71,7 +72,7 @@ export async function handleControl(sb: Sandbox, req: IncomingMessage, res: Serv
           next[k] = v;
         }
         sb.state.settings = next;
-        sb.save();
+        sb.store.save(sb.state, ['settings']);
         return send(res, 200, next);
       }
     }

@@ -4,7 +4,7 @@ import type { SandboxState } from './state';
  * Delivers a published message to the topic's HTTP/HTTPS subscriptions in SNS's notification format.
  * Fire and forget, as SNS is: a subscriber that is down does not fail the Publish.
  */
-export function deliverToSubscriptions(state: SandboxState, topicArn: string, messageId: string, message: string, subject: string | undefined, _region: string): void {
+export function deliverToSubscriptions(state: SandboxState, topicArn: string, messageId: string, message: string, subject: string | undefined): void {
   for (const sub of Object.values(state.sns.subscriptions)) {
     if (sub.TopicArn !== topicArn || (sub.Protocol !== 'http' && sub.Protocol !== 'https')) continue;
     const raw = sub.Attributes.RawMessageDelivery === 'true';

@@ -90,7 +90,7 @@ export class Sandbox {
   get hooks(): SandboxHooks {
     return {
       deliverToSubscriptions: (topicArn, messageId, message, subject) =>
-        deliverToSubscriptions(this.state, topicArn, messageId, message, subject, this.region),
+        deliverToSubscriptions(this.state, topicArn, messageId, message, subject),
       iamPropagationDelayMs: () => this.state.settings.iamPropagationDelayMs,
     };
   }
@@ -197,7 +197,7 @@ export class Sandbox {
         } catch (e) {
           return this.fail(res, service, requestId, op, new AwsError('SerializationException', `Could not parse the request: ${(e as Error).message}`));
         }
-        return this.run(res, service, requestId, op, region, () => handler(input, this.context(service.signingName, op, region, requestId)), (out) =>
+        return this.run(res, service, requestId, op, () => handler(input, this.context(service.signingName, op, region, requestId)), (out) =>
           sendJson(res, service, requestId, out),
         );
       }
@@ -213,7 +213,7 @@ export class Sandbox {
         if (!handler) {
           return this.fail(res, service, requestId, op, new AwsError('InvalidAction', `Could not find operation ${op} for version ${params.get('Version') ?? service.version}`));
         }
-        return this.run(res, service, requestId, op, region, () => handler(params, this.context(service.signingName, op, region, requestId)), (out) =>
+        return this.run(res, service, requestId, op, () => handler(params, this.context(service.signingName, op, region, requestId)), (out) =>
           sendQuery(res, service, op, requestId, out),
         );
       }
@@ -240,7 +240,6 @@ export class Sandbox {
           service,
           requestId,
           route.operation,
-          region,
           () => route.handler({ params: routeParams, query: url.searchParams, body: json }, this.context(service.signingName, route.operation, region, requestId)),
           (out) => {
             const r = out as { status?: number; body?: unknown };
@@ -265,7 +264,6 @@ export class Sandbox {
     service: ServiceDefinition,
     requestId: string,
     operation: string,
-    _region: string,
     call: () => unknown,
     send: (out: unknown) => void,
   ): Promise<void> {
