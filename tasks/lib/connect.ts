@@ -1,3 +1,4 @@
+import { CompensationRequest } from './undo';
 import { createHash } from 'node:crypto';
 import {
   DescribeInstanceCommand,
@@ -10,7 +11,7 @@ import {
 } from '@aws-sdk/client-connect';
 import { z } from 'zod';
 import { classifyAwsError, DestinationNotUsable, InvalidInput, isAwsError } from './errors';
-import { DeprovisionRequest, parseOrThrow, ProvisionRequest } from './request';
+import { parseOrThrow } from './request';
 import type { ImportResult, NumberResult } from './results';
 
 /**
@@ -181,9 +182,8 @@ export function importResultOf(results: Record<string, unknown>): ImportResult {
  * Compensations run in both state machines: in a rollback the request is the provisioning request, in a
  * deprovisioning it is the deprovisioning request. They need only who asked and for which number.
  */
-const AnyRequest = z.union([ProvisionRequest, DeprovisionRequest]);
-export type AnyRequest = z.infer<typeof AnyRequest>;
+export type AnyRequest = CompensationRequest;
 
 export function parseAnyRequest(input: unknown): AnyRequest {
-  return parseOrThrow(AnyRequest, input, 'request');
+  return parseOrThrow(CompensationRequest, input, 'request');
 }

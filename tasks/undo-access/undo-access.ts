@@ -1,17 +1,16 @@
 import { GetTopicAttributesCommand, NotFoundException, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import { topicPolicyLease } from '../ensure-access/ensure-access';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
+import { compensationInput, type CompensationRequest } from '../lib/undo';
 import { creatorOf, keepForOthers } from '../lib/hand-over';
-import { classifyAwsError, CompensationFailed, InvalidInput, TaskError } from '../lib/errors';
+import { classifyAwsError, CompensationFailed, TaskError } from '../lib/errors';
 import { documentWithoutOurs, hasStatement, statementWithSid } from '../lib/key';
 import type { LedgerEntry } from '../lib/store';
 import { defaultTopicPolicy, type StatementJson } from '../lib/policy';
-import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
+import { ProvisionRequest } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult, UndoResult } from '../lib/results';
 import { defaultRoleName, deleteRole, readRole, roleArnFor, roleLease, roleNameOf } from '../lib/role';
 
-type CompensationRequest = ProvisionRequest | DeprovisionRequest;
 
 /**
  * UndoAccess (rollback and deprovisioning, SNS and Connect): deletes the two-way role this provisioning created,
@@ -19,9 +18,7 @@ type CompensationRequest = ProvisionRequest | DeprovisionRequest;
  * it found in place is never touched. Idempotent; a no-op when EnsureAccess/EnsureConnectRole never ran.
  */
 export async function undoAccess(event: TaskEvent, deps: TaskDeps): Promise<UndoResult> {
-  const request = parseOrThrow(z.union([ProvisionRequest, DeprovisionRequest]), event.request, 'request');
-  const undoId = event.undo?.provisioningId;
-  if (!undoId) throw new InvalidInput('undo.provisioningId is missing: a compensation needs to know whose ledger to undo', { field: 'undo.provisioningId' });
+  const { request, undoId } = compensationInput(event);
   const result: UndoResult = { undone: [], kept: [] };
 
   const role = await deps.ledger.get(undoId, 'role');

@@ -1,11 +1,10 @@
 import { GetKeyPolicyCommand, NotFoundException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
-import { z } from 'zod';
 import { keepForOthers } from '../lib/hand-over';
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
-import { classifyAwsError, CompensationFailed, InvalidInput, KeyPolicyConflict, TaskError } from '../lib/errors';
+import { compensationInput } from '../lib/undo';
+import { classifyAwsError, CompensationFailed, KeyPolicyConflict, TaskError } from '../lib/errors';
 import { documentWithoutOurs, hasStatement, KEY_POLICY_NAME, keyLease, statementWithSid } from '../lib/key';
 import type { StatementJson } from '../lib/policy';
-import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, TopicResult, UndoResult } from '../lib/results';
 
 /**
@@ -15,9 +14,7 @@ import type { AccessResult, TopicResult, UndoResult } from '../lib/results';
  * Idempotent; a no-op when MergeKeyPolicy never ran or added nothing.
  */
 export async function undoKeyPolicy(event: TaskEvent, deps: TaskDeps): Promise<UndoResult> {
-  const request = parseOrThrow(z.union([ProvisionRequest, DeprovisionRequest]), event.request, 'request');
-  const undoId = event.undo?.provisioningId;
-  if (!undoId) throw new InvalidInput('undo.provisioningId is missing: a compensation needs to know whose ledger to undo', { field: 'undo.provisioningId' });
+  const { request, undoId } = compensationInput(event);
   const entry = await deps.ledger.get(undoId, 'keyStatement');
   const refResource = (entry?.data.refResource as string | undefined) ?? refResourceOf(event);
   // Our reference goes first, whatever the ledger says: MergeKeyPolicy records it before it relies on the statement.

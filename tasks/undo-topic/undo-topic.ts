@@ -1,10 +1,10 @@
 import { DeleteTopicCommand, ListTagsForResourceCommand, NotFoundException } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import { topicLease } from '../ensure-topic/ensure-topic';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
+import { compensationInput } from '../lib/undo';
 import { creatorOf, keepForOthers } from '../lib/hand-over';
-import { classifyAwsError, CompensationFailed, InvalidInput, TaskError } from '../lib/errors';
-import { DeprovisionRequest, ProvisionRequest, parseOrThrow } from '../lib/request';
+import { classifyAwsError, CompensationFailed, TaskError } from '../lib/errors';
+import { ProvisionRequest } from '../lib/request';
 import type { NumberResult, TopicResult, UndoResult } from '../lib/results';
 
 /**
@@ -13,9 +13,7 @@ import type { NumberResult, TopicResult, UndoResult } from '../lib/results';
  * was given is never deleted. Idempotent; a no-op when EnsureTopic never ran.
  */
 export async function undoTopic(event: TaskEvent, deps: TaskDeps): Promise<UndoResult> {
-  const request = parseOrThrow(z.union([ProvisionRequest, DeprovisionRequest]), event.request, 'request');
-  const undoId = event.undo?.provisioningId;
-  if (!undoId) throw new InvalidInput('undo.provisioningId is missing: a compensation needs to know whose ledger to undo', { field: 'undo.provisioningId' });
+  const { request, undoId } = compensationInput(event);
   const entry = await deps.ledger.get(undoId, 'topic');
   const arn = (entry?.data.arn as string | undefined) ?? topicArnOf(event);
   // Our reference goes first, whatever the ledger says: EnsureTopic records it before it relies on the topic.
