@@ -1,3 +1,4 @@
+import { OPT_IN_TAG_KEY, OPT_IN_TAG_VALUE } from '../../tasks/lib/opt-in';
 import { snsDestinationRolePolicy, twoWayTrustPolicy } from '../../tasks/lib/policy';
 import type { CallContext } from './core/types';
 import { addInstance } from './services/connect';
@@ -27,6 +28,11 @@ export const DEMO = {
 } as const;
 
 const demoTag = { Key: 'sandbox:demo', Value: 'true' };
+/**
+ * The demo topics and keys are opted in to changes by the service (tasks/lib/opt-in.ts), as an account owner
+ * would do for resources they want two-way SMS to use; a topic or key created without the tag gets the 403.
+ */
+const optInKeyTag = { TagKey: OPT_IN_TAG_KEY, TagValue: OPT_IN_TAG_VALUE };
 
 /** Seeds an empty state. Seeded roles are backdated so that IAM propagation never delays the demo. */
 export function seedDemoResources(state: SandboxState, ctx: CallContext): void {
@@ -41,14 +47,14 @@ export function seedDemoResources(state: SandboxState, ctx: CallContext): void {
   if (TWO_WAY_COUNTRIES.includes('DE')) throw new Error('seed: DE was meant to be a country without two-way SMS');
   addPhoneNumber(c, { PhoneNumber: n.noTwoWayCountry, IsoCountryCode: 'DE', NumberType: 'LONG_CODE', NumberCapabilities: ['SMS'], Tags: { 'sandbox:demo': 'no-two-way-country' } });
 
-  const symmetric = addKey(c, { Description: 'Demo customer managed key for encrypted two-way topics', Tags: [{ TagKey: 'sandbox:demo', TagValue: 'true' }] });
+  const symmetric = addKey(c, { Description: 'Demo customer managed key for encrypted two-way topics', Tags: [{ TagKey: 'sandbox:demo', TagValue: 'true' }, optInKeyTag] });
   addAlias(c, DEMO.keys.symmetric, symmetric.KeyId);
-  const asymmetric = addKey(c, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', Description: 'Demo asymmetric key (SNS cannot use it)', Tags: [{ TagKey: 'sandbox:demo', TagValue: 'true' }] });
+  const asymmetric = addKey(c, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', Description: 'Demo asymmetric key (SNS cannot use it)', Tags: [{ TagKey: 'sandbox:demo', TagValue: 'true' }, optInKeyTag] });
   addAlias(c, DEMO.keys.asymmetric, asymmetric.KeyId);
 
-  const standard = addTopic(c, { Name: DEMO.topics.standard, Tags: { 'sandbox:demo': 'true' } });
-  addTopic(c, { Name: DEMO.topics.fifo, Attributes: { FifoTopic: 'true' }, Tags: { 'sandbox:demo': 'true' } });
-  addTopic(c, { Name: DEMO.topics.encrypted, Attributes: { KmsMasterKeyId: DEMO.keys.symmetric }, Tags: { 'sandbox:demo': 'true' } });
+  const standard = addTopic(c, { Name: DEMO.topics.standard, Tags: { 'sandbox:demo': 'true', [OPT_IN_TAG_KEY]: OPT_IN_TAG_VALUE } });
+  addTopic(c, { Name: DEMO.topics.fifo, Attributes: { FifoTopic: 'true' }, Tags: { 'sandbox:demo': 'true', [OPT_IN_TAG_KEY]: OPT_IN_TAG_VALUE } });
+  addTopic(c, { Name: DEMO.topics.encrypted, Attributes: { KmsMasterKeyId: DEMO.keys.symmetric }, Tags: { 'sandbox:demo': 'true', [OPT_IN_TAG_KEY]: OPT_IN_TAG_VALUE } });
 
   addInstance(c, { InstanceAlias: DEMO.connectInstanceAlias, Tags: { 'sandbox:demo': 'true' } });
 

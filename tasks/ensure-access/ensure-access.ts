@@ -1,6 +1,7 @@
 import { GetTopicAttributesCommand, NotFoundException, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
-import { classifyAwsError, DestinationNotUsable, InvalidInput } from '../lib/errors';
+import { classifyAwsError, DestinationNotUsable, InvalidInput, NotOptedIn } from '../lib/errors';
+import { checkTopicOptIn } from '../lib/opt-in';
 import { statementWithSid } from '../lib/key';
 import { mergeStatement, PolicyParseError, snsDestinationRolePolicy, TOPIC_POLICY_SID, topicPolicyStatement } from '../lib/policy';
 import { ProvisionRequest, parseOrThrow } from '../lib/request';
@@ -87,6 +88,13 @@ async function ensureTopicStatement(event: TaskEvent, deps: TaskDeps, request: P
         `the topic policy of ${topicArn} would be ${Buffer.byteLength(merged.document, 'utf8')} bytes with the statement for sms-voice.amazonaws.com, over SNS's 30 KB limit: shorten the policy, or use a two-way role`,
         { field: 'destination.access' },
       );
+    }
+    // A topic this service did not create is changed only with its owner's opt-in (lib/opt-in.ts); checked
+    // here, after it is known that the policy must change and before anything is written.
+    const optIn = await checkTopicOptIn(deps.sns, topicArn).catch((e: unknown) => Promise.reject(classifyAwsError(e, `sns:ListTagsForResource ${topicArn}`)));
+    if (!optIn.allowed) {
+      await deps.refs.remove('topicStatement', topicArn, provisioningId);
+      throw new NotOptedIn(optIn.message!, { field: 'destination.topic.arn' });
     }
     // The statement this Sid held before (normally none): an undo puts it back instead of deleting it.
     const previous = ours ? prior.data.previous : statementWithSid(policy, TOPIC_POLICY_SID);

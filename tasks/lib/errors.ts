@@ -110,6 +110,15 @@ export class NotProvisioned extends TaskError {
   readonly retryable = false;
 }
 
+/**
+ * The workflow would change a topic or KMS key policy its owner has not opted in to changes by this service
+ * (tag `two-way-sms:allow` = `true`, see lib/opt-in.ts); refused before the change.
+ */
+export class NotOptedIn extends TaskError {
+  readonly name = 'NotOptedIn';
+  readonly retryable = false;
+}
+
 /** Every error name the tasks can throw, for the ASL contract test. */
 export const TASK_ERROR_NAMES = [
   'AwsThrottled',
@@ -127,6 +136,7 @@ export const TASK_ERROR_NAMES = [
   'VerificationFailed',
   'CompensationFailed',
   'NotProvisioned',
+  'NotOptedIn',
 ] as const;
 
 export type TaskErrorName = (typeof TASK_ERROR_NAMES)[number];

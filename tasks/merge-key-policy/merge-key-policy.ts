@@ -1,6 +1,6 @@
 import { LimitExceededException, MalformedPolicyDocumentException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
-import { AwsTransientError, classifyAwsError, DestinationNotUsable, InvalidInput, KeyPolicyConflict } from '../lib/errors';
+import { AwsTransientError, classifyAwsError, DestinationNotUsable, InvalidInput, KeyPolicyConflict, NotOptedIn } from '../lib/errors';
 import {
   byteLength,
   hasStatement,
@@ -10,10 +10,10 @@ import {
   readKeyPolicy,
   refuseAwsManagedWithoutRole,
   roleKeyStatement,
-  roleKmsRequest,
   statementWithSid,
 } from '../lib/key';
-import { evaluateKeyAccess, keyPolicyStatement, mergeStatement, PolicyParseError, type StatementJson } from '../lib/policy';
+import { keyPolicyStatement, mergeStatement, PolicyParseError, type StatementJson } from '../lib/policy';
+import { checkKeyOptIn, roleUsesKeyWithout } from '../lib/opt-in';
 import { ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, KeyResult, NumberResult, TopicResult } from '../lib/results';
 import { readRole, roleNameOf } from '../lib/role';
@@ -61,26 +61,10 @@ export async function mergeKeyPolicy(event: TaskEvent, deps: TaskDeps): Promise<
     document: p.document,
   }));
   // Already allowed without our statement (the key policy delegates to the account and the role's IAM policy
-  // allows, or some statement names the role): nothing to add.
-  const allowedWithout = (policy: string): boolean => {
-    const without = statementWithSid(policy, statement.Sid!) ? removeSid(policy, statement.Sid!) : policy;
-    return (['kms:GenerateDataKey', 'kms:Decrypt'] as const).every(
-      (action) =>
-        evaluateKeyAccess({
-          request: roleKmsRequest({ roleArn, keyArn, topicArn: topic.arn, accountId: number.accountId, region: number.region, partition: number.partition }, action),
-          keyPolicy: { label: `key policy of key ${keyArn}`, kind: 'resource', document: without },
-          identityPolicies,
-          keyAccountId: number.accountId,
-        }).decision === 'Allow',
-    );
-  };
+  // allows, or some statement names the role): nothing to add. The API asks the same question (lib/opt-in.ts).
+  const allowedWithout = (policy: string): boolean =>
+    roleUsesKeyWithout(policy, { roleArn, keyArn, topicArn: topic.arn, accountId: number.accountId, region: number.region, partition: number.partition, identityPolicies });
   return mergeOwnStatement(ctx, statement, `${keyArn}#${roleArn}`, 'role', allowedWithout, roleArn, access.roleCreated === true);
-}
-
-function removeSid(policy: string, sid: string): string {
-  const raw = JSON.parse(policy) as { Statement?: unknown };
-  const list = Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
-  return JSON.stringify({ ...raw, Statement: list.filter((s) => (s as { Sid?: unknown } | null)?.Sid !== sid) });
 }
 
 interface Ctx {
@@ -145,6 +129,13 @@ async function mergeOwnStatement(
     if (size > MAX_KEY_POLICY_BYTES) {
       await deps.refs.remove('keyStatement', refResource, provisioningId);
       throw tooLarge(keyArn, size);
+    }
+    // Keys are never ours: a key policy is changed only with its owner's opt-in (lib/opt-in.ts), checked now that
+    // it is known the policy must change, before anything is written.
+    const optIn = await checkKeyOptIn(deps.kms, keyArn).catch((e: unknown) => Promise.reject(classifyAwsError(e, `kms:ListResourceTags ${keyArn}`)));
+    if (!optIn.allowed) {
+      await deps.refs.remove('keyStatement', refResource, provisioningId);
+      throw new NotOptedIn(optIn.message!, { field: 'destination.topic' });
     }
     const previous = ours ? prior.data.previous : statementWithSid(policy, statement.Sid!);
     // `before`/`written` let the undo put the original document back as it was, if nobody changed it since.

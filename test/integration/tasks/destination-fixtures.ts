@@ -1,5 +1,6 @@
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { OPT_IN_TAG_KEY, OPT_IN_TAG_VALUE } from '../../../tasks/lib/opt-in';
 import { DEMO } from '../../../local/sandbox/seed';
 import { TAGS, type TaskEvent } from '../../../tasks/lib/context';
 import type { NumberResult } from '../../../tasks/lib/results';
@@ -73,9 +74,13 @@ export async function createManagedTopic(env: WorkflowEnv, name: string, provisi
   return out.TopicArn!;
 }
 
-/** A customer managed key, optionally with its own key policy and disabled. */
-export async function createKey(env: WorkflowEnv, opts: { policy?: string; disabled?: boolean } = {}): Promise<string> {
-  const out = await env.deps.kms.send(new CreateKeyCommand({ Description: 'test key', ...(opts.policy ? { Policy: opts.policy } : {}) }));
+/**
+ * A customer managed key, optionally with its own key policy and disabled. Opted in to changes by the service
+ * (tag `two-way-sms:allow` = `true`) unless `optIn` is false.
+ */
+export async function createKey(env: WorkflowEnv, opts: { policy?: string; disabled?: boolean; optIn?: boolean } = {}): Promise<string> {
+  const tags = opts.optIn === false ? [] : [{ TagKey: OPT_IN_TAG_KEY, TagValue: OPT_IN_TAG_VALUE }];
+  const out = await env.deps.kms.send(new CreateKeyCommand({ Description: 'test key', ...(opts.policy ? { Policy: opts.policy } : {}), ...(tags.length ? { Tags: tags } : {}) }));
   const arn = out.KeyMetadata!.Arn!;
   if (opts.disabled) await env.deps.kms.send(new DisableKeyCommand({ KeyId: arn }));
   return arn;
