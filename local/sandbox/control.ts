@@ -9,9 +9,10 @@ import type { Sandbox } from './sandbox';
  */
 export async function handleControl(sb: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer | undefined): Promise<void> {
   try {
-    if (body === undefined) throw new ControlError(413, 'request body is too large');
     const method = req.method ?? 'GET';
     const path = url.pathname;
+    refuseCrossSite(req, method);
+    if (body === undefined) throw new ControlError(413, 'request body is too large');
     const json = (): unknown => parseJsonBody(req, body);
 
     if (method === 'GET' && path === '/_sandbox/health') return send(res, 200, { ok: true, accountId: sb.accountId, region: sb.region });
@@ -94,6 +95,31 @@ export async function handleControl(sb: Sandbox, req: IncomingMessage, res: Serv
   }
 }
 
+/**
+ * The control API changes and wipes state with no credentials, so a web page the user happens to visit must not
+ * be able to call it. A page from another origin is refused outright (browsers always send `Origin` on
+ * non-GET requests, DNS rebinding included); and every request that changes state must say
+ * `Content-Type: application/json`, even with no body: a cross-site HTML form can only send
+ * `application/x-www-form-urlencoded`, `multipart/form-data` or `text/plain`, and a script that sets JSON
+ * needs a CORS preflight, which the sandbox never grants. SDKs, the CLI and curl send no `Origin`.
+ */
+function refuseCrossSite(req: IncomingMessage, method: string): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isLoopbackOrigin(origin)) {
+    throw new ControlError(403, `requests from the web origin '${origin}' are refused: the control API answers only pages served from http://127.0.0.1, http://localhost or http://[::1], and clients that send no Origin`, 'Origin');
+  }
+  if (method === 'GET' || method === 'HEAD') return;
+  const ct = req.headers['content-type'];
+  if (ct === undefined || !/^application\/json\s*(;|$)/i.test(ct)) {
+    throw new ControlError(415, `${method} requests to the control API must carry 'Content-Type: application/json' (also when they have no body), not ${ct === undefined ? 'none' : `'${ct}'`}`, 'Content-Type');
+  }
+}
+
+/** `http://127.0.0.1:*`, `http://localhost:*` and `http://[::1]:*`, with or without a port. */
+export function isLoopbackOrigin(origin: string): boolean {
+  return /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(origin);
+}
+
 function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
   const ct = req.headers['content-type'] ?? '';
   if (ct && !/^application\/(.+\+)?json\b/.test(ct)) throw new ControlError(415, `content type must be application/json, not '${ct}'`);
@@ -125,5 +151,5 @@ function problem(res: ServerResponse, status: number, detail: string, field?: st
 }
 
 function titleFor(status: number): string {
-  return ({ 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' } as Record<number, string>)[status] ?? 'Error';
+  return ({ 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' } as Record<number, string>)[status] ?? 'Error';
 }

@@ -9,7 +9,7 @@ import { QuotaBuckets } from './core/quotas';
 import { StateStore } from './core/store';
 import { isMutating, type CallContext, type JsonObject, type SandboxHooks, type ServiceDefinition } from './core/types';
 import { errorFor, matchPath, sendError, sendJson, sendQuery, sendRestJson } from './core/wire';
-import { handleControl } from './control';
+import { handleControl, isLoopbackOrigin } from './control';
 import { deliverToSubscriptions } from './delivery';
 import { seedDemoResources } from './seed';
 import { createEmptyState, type SandboxState } from './state';
@@ -162,6 +162,15 @@ export class Sandbox {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (url.pathname.startsWith('/_sandbox/') || url.pathname === '/_sandbox') {
       return handleControl(this, req, res, url, body);
+    }
+    // The AWS endpoints take unsigned requests too (an awsQuery form POST, a restJson text/plain body), so a
+    // page from another origin is refused here as well; SDKs and the AWS CLI never send Origin.
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isLoopbackOrigin(origin)) {
+      const text = JSON.stringify({ __type: 'AccessDeniedException', message: `The sandbox refuses requests from the web origin '${origin}'.` });
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
     }
     const requestId = randomUUID();
     const scope = parseCredentialScope(req.headers.authorization);

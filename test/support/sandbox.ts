@@ -33,11 +33,14 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
   };
 }
 
-/** Calls the control API (`/_sandbox/...`) and returns status and parsed JSON. */
+/**
+ * Calls the control API (`/_sandbox/...`) and returns status and parsed JSON. Every request but a GET says
+ * `Content-Type: application/json`, with or without a body, as the control API requires.
+ */
 export async function control(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
