@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { StateFileError, syncDirectory } from '../state-file';
 
 /**
  * Bearer tokens of the local API. A token is shown once, when it is created; only its SHA-256 is stored
@@ -66,32 +68,55 @@ function verifier(entries: { name: string; hash: Buffer }[]): (presented: string
   };
 }
 
+const TOKEN_FILE_SHAPE = z.object({
+  version: z.literal(1),
+  tokens: z
+    .array(z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), sha256: z.string().regex(/^[0-9a-f]{64}$/), createdAt: z.string() }))
+    .min(1),
+});
+
 function readTokenFile(path: string): TokenFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw new StateFileError(path, `cannot be read (${(e as Error).message})`, TOKEN_ADVICE(path));
   }
-  const parsed = JSON.parse(text) as Partial<TokenFile>;
-  const valid =
-    parsed.version === 1 &&
-    Array.isArray(parsed.tokens) &&
-    parsed.tokens.length > 0 &&
-    parsed.tokens.every((t) => typeof t?.name === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(t.name) && typeof t.sha256 === 'string' && /^[0-9a-f]{64}$/.test(t.sha256));
   // Never regenerate over a damaged file: that would silently lock out whoever holds the token.
-  if (!valid) throw new Error(`${path} is not a valid token file; delete it to generate a new token`);
-  return parsed as TokenFile;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new StateFileError(path, `is not valid JSON (${(e as Error).message})`, TOKEN_ADVICE(path));
+  }
+  const parsed = TOKEN_FILE_SHAPE.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new StateFileError(path, `is not a valid token file (${issue.path.join('.') || 'the file'}: ${issue.message})`, TOKEN_ADVICE(path));
+  }
+  return parsed.data;
 }
+
+const TOKEN_ADVICE = (path: string): string =>
+  `The API did not start. Delete it (rm '${path}') to have a new token generated and printed at the next start ` +
+  '(tokens issued before then stop working), or set TWO_WAY_SMS_API_TOKEN';
 
 /** Writes the file only if it does not exist (temporary file + hard link: atomic and exclusive). */
 function writeExclusive(dataDir: string, path: string, content: TokenFile): boolean {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
+    // On the disk before the token is printed: a power loss must not leave a printed token that no file knows.
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   try {
     linkSync(tmp, path);
+    syncDirectory(dataDir);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
