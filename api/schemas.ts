@@ -207,7 +207,8 @@ export const AuditRecord = z
     id: z.string(),
     provisioningId: z.string(),
     phoneNumberId: z.string(),
-    phase: z.enum(['intent', 'outcome']),
+    phase: z.enum(['intent', 'outcome', 'note']),
+    note: z.string().optional().meta({ description: 'A decision that is not an AWS call: "not exactly reversible: …", or a role retained because AWS cannot clear TwoWayChannelRole.' }),
     intentId: z.string().optional(),
     step: z.string(),
     action: z.string(),
@@ -220,7 +221,7 @@ export const AuditRecord = z
     executionArn: z.string(),
     at: Timestamp,
   })
-  .meta({ id: 'AuditRecord', description: 'An append-only audit record: `intent` before an AWS mutation (with the before-image), `outcome` after it.' });
+  .meta({ id: 'AuditRecord', description: 'An append-only audit record: `intent` before an AWS mutation (with the before-image), `outcome` after it, `note` for a decision that is not a call.' });
 
 export const AuditResponse = z.object({ items: z.array(AuditRecord) }).meta({ id: 'AuditTrail' });
 

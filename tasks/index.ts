@@ -17,6 +17,7 @@ import { undoTwoWay } from './undo-two-way/undo-two-way';
 import { undoKeyPolicy } from './undo-key-policy/undo-key-policy';
 import { undoAccess } from './undo-access/undo-access';
 import { undoTopic } from './undo-topic/undo-topic';
+import { checkRestored } from './check-restored/check-restored';
 import { findProvisioning } from './find-provisioning/find-provisioning';
 import { finishDeprovisioning } from './finish-deprovisioning/finish-deprovisioning';
 
@@ -45,6 +46,7 @@ export const TASKS = {
   UndoKeyPolicy: undoKeyPolicy,
   UndoAccess: undoAccess,
   UndoTopic: undoTopic,
+  CheckRestored: checkRestored,
   FindProvisioning: findProvisioning,
   FinishDeprovisioning: finishDeprovisioning,
 } as const satisfies Record<string, TaskCore>;

@@ -7,9 +7,10 @@ import { mergeStatement, PolicyParseError, snsDestinationRolePolicy, TOPIC_POLIC
 import { ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult } from '../lib/results';
 import { ensureRole } from '../lib/role';
+import { SNS_ROLE_POLICY_NAME as SNS_POLICY } from '../lib/retained-role';
 
 /** Name of the inline permission policy on the roles this service creates for SNS destinations. */
-export const SNS_ROLE_POLICY_NAME = 'two-way-sns-publish';
+export { SNS_ROLE_POLICY_NAME } from '../lib/retained-role';
 
 /** SNS rejects topic policies over 30 KB. */
 const MAX_TOPIC_POLICY_BYTES = 30 * 1024;
@@ -40,7 +41,7 @@ export async function ensureAccess(event: TaskEvent, deps: TaskDeps): Promise<Ac
       { deps, event, request, number, field: 'destination.access.role' },
       destination.access.role,
       { channel: 'sns', topicArn: topic.arn, ...(policy ? { topicPolicy: policy } : {}), ...(topic.keyArn ? { key: { arn: topic.keyArn, manager: topic.keyManager ?? 'CUSTOMER' } } : {}) },
-      { policyName: SNS_ROLE_POLICY_NAME, document: snsDestinationRolePolicy({ accountId: number.accountId, topicArn: topic.arn }) },
+      { policyName: SNS_POLICY, document: snsDestinationRolePolicy({ accountId: number.accountId, topicArn: topic.arn }) },
     );
   }
   return ensureTopicStatement(event, deps, request, number, topic.arn);

@@ -104,6 +104,15 @@ export class CompensationFailed extends TaskError {
   readonly retryable = false;
 }
 
+/**
+ * After an undo, the number does not deliver inbound SMS although it did before the provisioning: the
+ * execution ends ROLLBACK_FAILED saying why, never ROLLED_BACK or SUCCEEDED over a broken number.
+ */
+export class DeliveryNotRestored extends TaskError {
+  readonly name = 'DeliveryNotRestored';
+  readonly retryable = false;
+}
+
 /** Nothing to deprovision: the number has no provisioning of this service. */
 export class NotProvisioned extends TaskError {
   readonly name = 'NotProvisioned';

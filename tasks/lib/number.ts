@@ -188,6 +188,34 @@ async function findPool(deps: TaskDeps, ref: string): Promise<Target | undefined
   };
 }
 
+/** Every pool of the account (DescribePools pages). */
+async function listAllPools(deps: TaskDeps): Promise<PoolInformation[]> {
+  const out: PoolInformation[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.sms.send(new DescribePoolsCommand({ MaxResults: 100, ...(token ? { NextToken: token } : {}) }));
+    out.push(...(page.Pools ?? []));
+    token = page.NextToken;
+  } while (token);
+  return out;
+}
+
+/**
+ * The numbers and pools of the account whose two-way settings name this role (enabled or not: a stored role
+ * stays, and is used again as soon as two-way is turned on). A role any of them names must never be deleted.
+ */
+export async function targetsNamingRole(deps: TaskDeps, roleArn: string): Promise<{ kind: TargetKind; id: string; arn: string; config: TwoWayConfig }[]> {
+  try {
+    const [numbers, pools] = await Promise.all([listAllNumbers(deps), listAllPools(deps)]);
+    return [
+      ...numbers.filter((n) => n.Status !== 'DELETED' && n.TwoWayChannelRole === roleArn).map((n) => ({ kind: 'phone-number' as const, id: n.PhoneNumberId!, arn: n.PhoneNumberArn!, config: configOf(n) })),
+      ...pools.filter((p) => p.Status !== 'DELETING' && p.TwoWayChannelRole === roleArn).map((p) => ({ kind: 'pool' as const, id: p.PoolId!, arn: p.PoolArn!, config: configOf(p) })),
+    ];
+  } catch (e) {
+    throw classifyAwsError(e, `listing the numbers and pools that name role ${roleArn}`);
+  }
+}
+
 /** Finds the number or pool, reading only; `undefined` when it does not exist. */
 export async function findTarget(deps: TaskDeps, ref: TargetRef): Promise<Target | undefined> {
   try {
@@ -307,6 +335,10 @@ export interface BeforeImage {
   id: string;
   arn: string;
   config: TwoWayConfig;
+  /** Whether inbound SMS was delivered with `config` (absent in images recorded before verdicts were kept). */
+  verdict?: { deliverable: boolean; reason?: string };
+  /** The "not exactly reversible" notes were written to the audit trail (once per provisioning). */
+  notReversibleAudited?: boolean;
 }
 
 /** What EnableTwoWay records in the ledger (`twoWay`): the target, the settings it set and those it replaced. */

@@ -30,6 +30,10 @@ export interface NumberResult {
   partition: string;
   /** The two-way settings before this provisioning (as recorded in the ledger). */
   beforeImage: TwoWayConfig;
+  /** Whether inbound SMS was delivered before this provisioning (the before-image's verdict). */
+  deliveredBefore?: boolean;
+  /** What an undo could not give back exactly ("not exactly reversible: …"), known before any change. */
+  notReversible?: string[];
   /** Set when this service already provisioned the number with the same destination: nothing will change. */
   alreadyProvisionedBy?: string;
 }
@@ -104,4 +108,14 @@ export interface UndoResult {
   undone: string[];
   /** What was deliberately left, with the reason (another number depends on it; someone changed it since). */
   kept: string[];
+}
+
+/** CheckRestored: the number's delivery after an undo compared with its before-image's. */
+export interface RestoreCheckResult {
+  checked: boolean;
+  deliveredBefore?: boolean;
+  deliversNow?: boolean;
+  /** Why the number does not deliver now (it did not before either), or why nothing was judged. */
+  reason?: string;
+  note?: string;
 }

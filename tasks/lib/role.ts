@@ -241,6 +241,13 @@ function notUsable(role: RoleView, missing: string[], field: string, why: string
  * (`role`), the reference (recorded before the role is relied on) and an audit record around every mutation.
  */
 export async function ensureRole(ctx: RoleTaskContext, spec: RoleSpecInput, need: RoleNeed, permission: RolePermission): Promise<AccessResult> {
+  // A number that names a role this service kept for it (an undo could not clear TwoWayChannelRole) gets that
+  // role back instead of a new one: the role it cannot get rid of becomes its delivery role again.
+  const kept = ctx.number.beforeImage.channelRole;
+  if ('create' in spec && spec.create.name === undefined && !ctx.number.alreadyProvisionedBy && kept?.startsWith(roleArnFor(ctx.number, ''))) {
+    const out = await ctx.deps.locks.withLease(roleLease(kept), ctx.event.executionArn, ctx.deps.config.keyLeaseMs, () => takeOverKeptRole(ctx, kept, permission));
+    if (out) return out;
+  }
   const arn = 'arn' in spec ? spec.arn : roleArnFor(ctx.number, spec.create.name ?? defaultRoleName(ctx.number.alreadyProvisionedBy ?? ctx.request.provisioningId));
   // One writer (or remover) of a role at a time: an undo deciding to delete it and a provisioning starting to
   // rely on it must not interleave.
@@ -357,6 +364,37 @@ async function ensureRoleLocked(ctx: RoleTaskContext, spec: RoleSpecInput, need:
   }
   await recordSkipped(ctx, { roleName: role.name, roleArn: role.arn, reason: `created by this service for provisioning ${owner}; adopted as it is` });
   return { mode: 'role', roleArn: role.arn, roleCreated: false };
+}
+
+/**
+ * Takes over the role a number still names after an undo of this service, when it is provably ours (tags), was
+ * created for this very number, and no other provisioning depends on it: its permission policy is set for the
+ * new destination, and the ledger records the take-over, so that an undo of this provisioning retains it again.
+ * Returns undefined when the role does not qualify (a new role is then created as usual).
+ */
+async function takeOverKeptRole(ctx: RoleTaskContext, roleArn: string, permission: RolePermission): Promise<AccessResult | undefined> {
+  const { deps, number, request } = ctx;
+  const provisioningId = request.provisioningId;
+  const prior = await deps.ledger.get(provisioningId, 'role');
+  if (prior && prior.data.roleArn !== roleArn) return undefined;
+  const role = await readRole(deps, roleNameOf(roleArn));
+  if (!role || role.arn !== roleArn || role.tags[TAGS.managedBy] !== TAGS.managedByValue || role.tags[TAGS.phoneNumberId] !== number.id) return undefined;
+  if ((await deps.refs.others('role', roleArn, provisioningId)).length > 0) return undefined;
+  await deps.refs.add('role', roleArn, provisioningId, number.id);
+  const data = { roleName: role.name, roleArn, targetId: number.id, policyName: permission.policyName, tookOver: true, createdBy: role.tags[TAGS.provisioningId] ?? provisioningId };
+  if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'intent', data);
+  const trust = JSON.stringify(twoWayTrustPolicy({ accountId: number.accountId }));
+  if (!sameJson(role.trustPolicy, trust)) {
+    await deps.audit.record(
+      auditScope(request, number.id, ctx.event.executionArn),
+      { step: ctx.event.state, action: 'iam:UpdateAssumeRolePolicy', resourceArn: role.arn, before: role.trustPolicy },
+      () => deps.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: trust })).catch((e: unknown) => Promise.reject(iamFailure(e, `iam:UpdateAssumeRolePolicy ${role.name}`))),
+    );
+  }
+  const current = role.inline.find((p) => p.name === permission.policyName);
+  if (!current || !sameJson(current.document, JSON.stringify(permission.document))) await putPermission(ctx, role.name, role.arn, permission, current?.document);
+  if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'done', { ...data, created: false });
+  return { mode: 'role', roleArn, roleCreated: false };
 }
 
 async function putPermission(ctx: RoleTaskContext, roleName: string, roleArn: string, permission: RolePermission, before?: string): Promise<void> {

@@ -9,7 +9,10 @@ import type { LedgerEntry } from '../lib/store';
 import { defaultTopicPolicy, type StatementJson } from '../lib/policy';
 import { ProvisionRequest } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult, UndoResult } from '../lib/results';
-import { defaultRoleName, deleteRole, readRole, roleArnFor, roleLease, roleNameOf } from '../lib/role';
+import { targetsNamingRole } from '../lib/number';
+import { repointRetainedRole } from '../lib/retained-role';
+import { RETAINED_ROLE_REASON } from '../lib/reversibility';
+import { defaultRoleName, deleteRole, readRole, roleArnFor, roleLease, roleNameOf, type RoleView } from '../lib/role';
 
 
 /**
@@ -73,6 +76,13 @@ async function undoRole(event: TaskEvent, deps: TaskDeps, request: CompensationR
       await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, absent: true });
       return;
     }
+    // UndoTwoWay ran first: a number that still names the role (AWS cannot clear TwoWayChannelRole) would
+    // drop every inbound message if the role went. Keep it, serving exactly what those numbers now point at.
+    const naming = await targetsNamingRole(deps, role.arn);
+    if (naming.length > 0) {
+      await retainRole(event, deps, request, undoId, entry, role, naming, result);
+      return;
+    }
     const creator = creatorOf(entry, undoId);
     if (role.tags[TAGS.managedBy] !== TAGS.managedByValue || role.tags[TAGS.provisioningId] !== creator) {
       const reason = `no longer tagged as created by provisioning ${creator} (tag ${TAGS.provisioningId} is ${role.tags[TAGS.provisioningId] ?? 'absent'}): not deleted`;
@@ -84,6 +94,33 @@ async function undoRole(event: TaskEvent, deps: TaskDeps, request: CompensationR
     await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, deleted: true });
     result.undone.push(`deleted role ${role.arn}`);
   });
+}
+
+async function retainRole(
+  event: TaskEvent,
+  deps: TaskDeps,
+  request: CompensationRequest,
+  undoId: string,
+  entry: LedgerEntry,
+  role: RoleView,
+  naming: Awaited<ReturnType<typeof targetsNamingRole>>,
+  result: UndoResult,
+): Promise<void> {
+  const ids = naming.map((t) => t.id).join(', ');
+  const scope = auditScope(request, targetOf(request, entry), event.executionArn);
+  if (role.tags[TAGS.managedBy] !== TAGS.managedByValue) {
+    // Not provably ours any more: neither deleted nor changed.
+    const reason = `${RETAINED_ROLE_REASON} (named by ${ids}); no longer tagged as created by this service, so left unchanged`;
+    await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, retained: true, kept: reason, namedBy: naming.map((t) => t.id) });
+    result.kept.push(`role ${role.arn}: ${reason}`);
+    return;
+  }
+  const accountId = role.arn.split(':')[4] ?? '';
+  const { serves } = await repointRetainedRole(deps, role, accountId, naming.map((t) => t.config), { scope, step: event.state });
+  const reason = `${RETAINED_ROLE_REASON}: ${ids} still name${naming.length === 1 ? 's' : ''} it; it now allows only delivery to ${serves.join(', ') || '(no destination)'}`;
+  await deps.audit.append(scope, { phase: 'note', step: event.state, action: 'two-way-sms:RetainRole', resourceArn: role.arn, note: reason });
+  await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, retained: true, kept: reason, namedBy: naming.map((t) => t.id), serves });
+  result.kept.push(`role ${role.arn}: ${reason}`);
 }
 
 async function undoStatement(event: TaskEvent, deps: TaskDeps, request: CompensationRequest, undoId: string, entry: LedgerEntry, topicArn: string, result: UndoResult): Promise<void> {

@@ -1,5 +1,7 @@
 import { DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound } from '@aws-sdk/client-connect';
-import { accountIdOf, type TaskDeps, type TaskEvent } from '../lib/context';
+import { accountIdOf, auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
+import { deliveryVerdict } from '../lib/delivery';
+import { irreversibleChanges, topicPolicyRefusal } from '../lib/reversibility';
 import { classifyAwsError, DestinationNotUsable, NumberNotEligible } from '../lib/errors';
 import { describeTwoWay, jsonEqual, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
@@ -19,12 +21,26 @@ export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<
   const target = await resolveTarget(deps, lockedRefOf(event, request));
   const accountId = target.accountId || (await accountIdOf(deps));
 
-  const image: BeforeImage = { kind: target.kind, id: target.id, arn: target.arn, config: target.config };
-  const recorded = await deps.ledger.setOnce(request.provisioningId, 'beforeImage', 'done', image);
+  // The before-image, with its delivery verdict: after any undo the number must deliver at least as well
+  // (CheckRestored compares). Computed once: a retried or redriven run keeps the original image.
+  let recorded = await deps.ledger.get<BeforeImage>(request.provisioningId, 'beforeImage');
+  if (!recorded) {
+    const verdict = await deliveryVerdict(deps, { ...target, accountId });
+    const image: BeforeImage = { kind: target.kind, id: target.id, arn: target.arn, config: target.config, verdict };
+    recorded = await deps.ledger.setOnce(request.provisioningId, 'beforeImage', 'done', image);
+  }
 
   checkNumber(target, request);
   await checkDestination(target, request, deps);
   const alreadyProvisionedBy = await checkActive(target, request, deps);
+  const notReversible = alreadyProvisionedBy ? [] : irreversibleChanges(target.label, recorded.data.config, request.destination);
+  if (notReversible.length > 0 && !recorded.data.notReversibleAudited) {
+    // Said before anything changes, in the audit trail as well as in the result the API shows.
+    for (const note of notReversible) {
+      await deps.audit.append(auditScope(request, target.id, event.executionArn), { phase: 'note', step: event.state, action: 'two-way-sms:NotExactlyReversible', resourceArn: target.arn, note });
+    }
+    await deps.ledger.set(request.provisioningId, 'beforeImage', 'done', { ...recorded.data, notReversibleAudited: true });
+  }
 
   return {
     kind: target.kind,
@@ -37,6 +53,8 @@ export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<
     region: target.region,
     partition: target.partition,
     beforeImage: recorded.data.config,
+    ...(recorded.data.verdict ? { deliveredBefore: recorded.data.verdict.deliverable } : {}),
+    ...(notReversible.length > 0 ? { notReversible } : {}),
     ...(alreadyProvisionedBy ? { alreadyProvisionedBy } : {}),
   };
 }
@@ -85,14 +103,8 @@ async function checkDestination(target: Target, request: ProvisionRequest, deps:
         );
       }
     }
-    // A stored role cannot be removed through the API (the member has a minimum length), and AWS delivers
-    // through the role whenever one is set: the topic-policy path would never take effect.
-    if (d.access.type === 'topicPolicy' && target.config.channelRole) {
-      throw new DestinationNotUsable(
-        `${target.label} has TwoWayChannelRole ${target.config.channelRole} set (${describeTwoWay(target.config)}), which UpdatePhoneNumber cannot clear, so a topic-policy destination would not be used: provision it with access type role`,
-        { field: 'destination.access.type' },
-      );
-    }
+    const refusal = topicPolicyRefusal(target.label, target.config, d);
+    if (refusal) throw new DestinationNotUsable(refusal, { field: 'destination.access.type' });
     return;
   }
   const instanceRegion = d.instanceId.startsWith('arn:') ? regionOfArn(d.instanceId) : await instanceRegionOf(d.instanceId, deps);

@@ -111,7 +111,7 @@ describe('aws stepfunctions against the local service', () => {
     const failed = events.find((e) => e.type === 'LambdaFunctionFailed');
     expect(failed.lambdaFunctionFailedEventDetails).toMatchObject({ error: 'DestinationNotUsable', cause: expect.stringContaining('FIFO') });
     const entered = events.filter((e) => /StateEntered$/.test(e.type)).map((e) => e.stateEnteredEventDetails.name);
-    expect(entered.slice(entered.indexOf('Rollback'))).toEqual(['Rollback', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'ReleaseLockAfterRollback', 'SummarizeRollback', 'RolledBack']);
+    expect(entered.slice(entered.indexOf('Rollback'))).toEqual(['Rollback', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'CheckRestored', 'ReleaseLockAfterRollback', 'SummarizeRollback', 'RolledBack']);
   });
 
   it('the REST API history of a provisioning is the same history the CLI prints', async () => {

@@ -81,6 +81,38 @@ export function sandboxSnapshot(env: WorkflowEnv): unknown {
 }
 
 /**
+ * The snapshot after an undo, to compare with the one taken before the provisioning: a role this service
+ * created that a number or pool still names is left out, because AWS cannot clear TwoWayChannelRole and the
+ * undo must keep such a role (issue 8). Each one left out must carry this service's tags, and allow nothing but
+ * delivery to a channel that a number or pool naming it has stored.
+ */
+export function restoredSnapshot(env: WorkflowEnv, before: unknown): unknown {
+  const s = env.sandbox.sandbox.state;
+  const holders = [...Object.values(s.smsVoice.phoneNumbers), ...Object.values(s.smsVoice.pools)];
+  const existed = new Set((before as { roles: { arn: string }[] }).roles.map((r) => r.arn));
+  const after = sandboxSnapshot(env) as { roles: { arn: string }[] };
+  const retained = new Set<string>();
+  for (const r of Object.values(s.iam.roles)) {
+    if (existed.has(r.Arn)) continue;
+    const naming = holders.filter((h) => h.TwoWayChannelRole === r.Arn);
+    if (naming.length === 0) continue;
+    const tagged = r.Tags.some((t) => t.Key === 'two-way-sms:managed-by' && t.Value === 'two-way-sms');
+    if (!tagged) throw new Error(`role ${r.Arn} is named by a number but was not created by this service`);
+    const channels = new Set(naming.map((h) => h.TwoWayChannelArn).filter((c): c is string => c !== undefined));
+    for (const [name, doc] of Object.entries(r.InlinePolicies)) {
+      for (const st of (JSON.parse(doc) as { Statement: { Action: string | string[]; Resource: string | string[] }[] }).Statement) {
+        const actions = [st.Action].flat();
+        if (actions.includes('sns:Publish') && ![st.Resource].flat().every((t) => channels.has(t))) {
+          throw new Error(`retained role ${r.Arn} policy ${name} allows sns:Publish beyond the channels its numbers name: ${doc}`);
+        }
+      }
+    }
+    retained.add(r.Arn);
+  }
+  return { ...after, roles: after.roles.filter((r) => !retained.has(r.arn)) };
+}
+
+/**
  * A number's two-way settings as they matter: with two-way off, the stored channel and role are inert (the API
  * can turn two-way off but cannot clear them, on AWS as in the sandbox), so they are left out.
  */

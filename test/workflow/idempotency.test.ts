@@ -1,5 +1,5 @@
 import { TASKS } from '../../tasks';
-import { sandboxSnapshot, startWorkflowEnv, type WorkflowEnv } from '../support/workflow';
+import { restoredSnapshot, sandboxSnapshot, startWorkflowEnv, type WorkflowEnv } from '../support/workflow';
 import { deprovision, freshState, inbound, mutatingSince, provision, ROLLBACK_STATES, runEveryTaskTwice, setFault, type ProvisionInput, type Rerun, type RunResult } from './support/harness';
 import { DEPROVISION_STATES, PATHS, statesOf, type PathCase } from './support/paths';
 
@@ -52,7 +52,7 @@ describe('re-running a task right after it succeeded makes no mutating AWS call'
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual(DEPROVISION_STATES);
     expectIdempotent(run);
-    expect(sandboxSnapshot(env)).toEqual(before);
+    expect(restoredSnapshot(env, before)).toEqual(before);
   });
 
   it.each(PATHS.map((p) => [p.title, p] as const))('every task and compensation of a rolled-back %s', async (_title, p: PathCase) => {
@@ -70,7 +70,7 @@ describe('re-running a task right after it succeeded makes no mutating AWS call'
     const failedTask = run.states[run.states.indexOf('Rollback') - 1]!;
     expect(run.reruns.map((r) => r.state)).toEqual(tasksOf(run.states).filter((s) => s !== failedTask));
     expect(run.reruns.filter((r) => r.mutating.length > 0 || r.threw !== undefined)).toEqual([]);
-    expect(sandboxSnapshot(env)).toEqual(before);
+    expect(restoredSnapshot(env, before)).toEqual(before);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   twoWayTrustPolicy,
 } from '../../tasks/lib/policy';
 import { control } from '../support/sandbox';
-import { sandboxSnapshot, startWorkflowEnv, type WorkflowEnv } from '../support/workflow';
+import { restoredSnapshot, sandboxSnapshot, startWorkflowEnv, type WorkflowEnv } from '../support/workflow';
 import {
   ACCOUNT,
   connectEvents,
@@ -238,7 +238,7 @@ describe('deprovisioning paths', () => {
     expect(provisioned.states).toEqual(statesOf(p));
     const since = await env.lastSeq();
     const run = await env.run('deprovision', deprovision(target(env, p)));
-    return { provisioned, run, before, after: sandboxSnapshot(env), mutating: await mutatingSince(env, since) };
+    return { provisioned, run, before, after: restoredSnapshot(env, before), mutating: await mutatingSince(env, since) };
   }
 
   async function expectNotDelivered(e164: string): Promise<void> {
@@ -248,7 +248,8 @@ describe('deprovisioning paths', () => {
   }
 
   it.each([
-    ['SNS new topic + new role', 'sns-new-topic-new-role', ['sms-voice:UpdatePhoneNumber', 'iam:DeleteRolePolicy', 'iam:DeleteRole', 'sns:DeleteTopic']],
+    // The number keeps naming the role (AWS cannot clear TwoWayChannelRole): the role is retained, not deleted.
+    ['SNS new topic + new role', 'sns-new-topic-new-role', ['sms-voice:UpdatePhoneNumber', 'sns:DeleteTopic']],
     ['SNS new topic + topic policy', 'sns-new-topic-topic-policy', ['sms-voice:UpdatePhoneNumber', 'sns:SetTopicAttributes', 'sns:DeleteTopic']],
     ['existing encrypted topic + topic policy', 'sns-encrypted-topic-topic-policy', ['sms-voice:UpdatePhoneNumber', 'kms:PutKeyPolicy', 'sns:SetTopicAttributes']],
     ['existing topic + existing role', 'sns-existing-topic-existing-role', ['sms-voice:UpdatePhoneNumber']],
@@ -262,11 +263,11 @@ describe('deprovisioning paths', () => {
     expect(mutating).toEqual(expectedCalls);
     expect(after).toEqual(before);
     const results = resultsOf(provisioned);
-    // What the provisioning created is gone; what it was given is still there.
+    // What the provisioning created is gone, but for a role the number still names; what it was given is still there.
     const roleArn = results.access.roleArn;
     expect({ topic: topicRecord(env, results.topic.arn) !== undefined, role: roleArn !== undefined && roleRecord(env, roleArn) !== undefined }).toEqual({
       topic: !results.topic.created,
-      role: roleArn !== undefined && !results.access.roleCreated,
+      role: roleArn !== undefined,
     });
     await expectNotDelivered(p.inboundNumber);
     const targetId = results.number.id;
@@ -274,16 +275,17 @@ describe('deprovisioning paths', () => {
     expect(await env.deps.locks.get(targetId)).toBeUndefined();
   });
 
-  it('deprovisioning Connect + new role + import detaches the flow, releases the import, turns two-way off and deletes the role', async () => {
+  it('deprovisioning Connect + new role + import detaches the flow, releases the import, turns two-way off and keeps the role the number still names', async () => {
     const p = pathByKey('connect-new-role-import-flow');
     const { provisioned, run, before, after, mutating } = await provisionThenDeprovision(p);
 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual(DEPROVISION_STATES);
-    expect(mutating).toEqual(['connect:DisassociatePhoneNumberContactFlow', 'connect:ReleasePhoneNumber', 'sms-voice:UpdatePhoneNumber', 'iam:DeleteRolePolicy', 'iam:DeleteRole']);
+    expect(mutating).toEqual(['connect:DisassociatePhoneNumberContactFlow', 'connect:ReleasePhoneNumber', 'sms-voice:UpdatePhoneNumber']);
     expect(after).toEqual(before);
     expect(Object.values(env.sandbox.sandbox.state.connect.phoneNumbers)).toEqual([]);
-    expect(roleRecord(env, resultsOf(provisioned).access.roleArn!)).toBeUndefined();
+    // AWS cannot clear TwoWayChannelRole: the number still names the role, so it is kept, not deleted.
+    expect(roleRecord(env, resultsOf(provisioned).access.roleArn!)).toBeDefined();
     await expectNotDelivered(p.inboundNumber);
     expect(await connectEvents(env)).toEqual([]);
   });

@@ -14,8 +14,12 @@ export interface AuditEntry {
   provisioningId: string;
   phoneNumberId: string;
   id: string;
-  /** `intent` is written before the AWS call, `outcome` after it (same `intentId`). */
-  phase: 'intent' | 'outcome';
+  /**
+   * `intent` is written before the AWS call, `outcome` after it (same `intentId`); a `note` records a decision
+   * that is not a call (e.g. a role retained because AWS cannot clear TwoWayChannelRole).
+   */
+  phase: 'intent' | 'outcome' | 'note';
+  note?: string;
   intentId?: string;
   step: string;
   /** IAM-style action name, e.g. `sns:CreateTopic`. */
@@ -73,7 +77,7 @@ export class AuditLog {
    */
   async record<T>(
     scope: AuditScope,
-    what: { step: string; action: string; resourceArn?: string; before?: unknown },
+    what: { step: string; action: string; resourceArn?: string; before?: unknown; note?: string },
     call: () => Promise<T>,
     after?: (result: T) => unknown,
   ): Promise<T> {

@@ -187,7 +187,7 @@ export function connectDestination(env: WorkflowEnv, contactFlowId?: string) {
 // ---- outcomes --------------------------------------------------------------------------------------------
 
 /** The rollback chain after a failed forward step, in the order the ASL runs it. */
-export const ROLLBACK_STATES = ['Rollback', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'ReleaseLockAfterRollback', 'SummarizeRollback', 'RolledBack'];
+export const ROLLBACK_STATES = ['Rollback', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'CheckRestored', 'ReleaseLockAfterRollback', 'SummarizeRollback', 'RolledBack'];
 
 /**
  * The original error of a rolled-back execution: the `{Error, Cause}` its Catch stored in `$.error` (Cause being

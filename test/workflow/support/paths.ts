@@ -34,7 +34,7 @@ export const CONNECT_STATES = [
   'ReleaseLock',
   'Provisioned',
 ];
-export const DEPROVISION_STATES = ['Start', 'AcquireLock', 'FindProvisioning', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'FinishDeprovisioning', 'ReleaseLock', 'Deprovisioned'];
+export const DEPROVISION_STATES = ['Start', 'AcquireLock', 'FindProvisioning', 'UndoImport', 'UndoTwoWay', 'UndoKeyPolicy', 'UndoAccess', 'UndoTopic', 'CheckRestored', 'FinishDeprovisioning', 'ReleaseLock', 'Deprovisioned'];
 
 export const PATHS: PathCase[] = [
   {

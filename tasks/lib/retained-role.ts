@@ -1,0 +1,92 @@
+import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { AuditScope } from './store';
+import { classifyAwsError } from './errors';
+import { channelKindOf } from './delivery';
+import type { TaskDeps } from './context';
+import type { PolicyDocumentJson, StatementJson } from './policy';
+import { RETAINED_ROLE_REASON } from './reversibility';
+import type { RoleView } from './role';
+import type { TwoWayConfig } from './results';
+
+/**
+ * A role this service created that a number (or pool) still names after an undo. AWS cannot clear
+ * `TwoWayChannelRole`, and while a role is set AWS delivers through it: deleting it would leave the number
+ * dropping every inbound message. So the role is kept, and its permission policy is replaced by exactly what
+ * the destinations of the numbers naming it need (`sns:Publish` on their topics, with the key use through SNS
+ * for encrypted ones; `connect:SendChatIntegrationEvent` for Connect). Nothing else: a retained role is no
+ * broader than a role the service would create for those destinations.
+ */
+
+/** Inline policy names of the roles this service creates (EnsureAccess and EnsureConnectRole use the same). */
+export const SNS_ROLE_POLICY_NAME = 'two-way-sns-publish';
+export const CONNECT_ROLE_POLICY_NAME = 'two-way-connect-send';
+
+/** The permission policies a role needs to serve these two-way settings, by inline policy name. */
+export function permissionsServing(accountId: string, configs: TwoWayConfig[]): Map<string, PolicyDocumentJson> {
+  const topics = [...new Set(configs.map((c) => c.channelArn).filter((c): c is string => c !== undefined && channelKindOf(c) === 'sns'))].sort();
+  const connect = configs.some((c) => c.channelArn !== undefined && channelKindOf(c.channelArn) === 'connect');
+  const out = new Map<string, PolicyDocumentJson>();
+  if (topics.length > 0) {
+    const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0]! : xs);
+    const statements: StatementJson[] = [
+      { Sid: 'SMSVoiceAllowSNSPublish', Effect: 'Allow', Action: 'sns:Publish', Resource: one(topics), Condition: { StringEquals: { 'aws:ResourceAccount': accountId } } },
+      {
+        Sid: 'SMSVoiceAllowEncryptedSNSTopics',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': one(topics), 'aws:CalledViaLast': 'sns.amazonaws.com' } },
+      },
+    ];
+    out.set(SNS_ROLE_POLICY_NAME, { Version: '2012-10-17', Statement: statements });
+  }
+  if (connect) {
+    out.set(CONNECT_ROLE_POLICY_NAME, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['connect:SendChatIntegrationEvent'], Resource: ['*'] }] });
+  }
+  return out;
+}
+
+/**
+ * Re-points a retained role at the destinations `configs` name: writes the policies they need, deletes this
+ * service's other inline policy (the one that served the destination being undone), leaves any policy it did
+ * not write alone. Each call is audited with the reason. Returns what it did, for the undo's report.
+ */
+export async function repointRetainedRole(
+  deps: Pick<TaskDeps, 'iam' | 'audit'>,
+  role: RoleView,
+  accountId: string,
+  configs: TwoWayConfig[],
+  audit: { scope: AuditScope; step: string },
+): Promise<{ serves: string[] }> {
+  const wanted = permissionsServing(accountId, configs);
+  const note = RETAINED_ROLE_REASON;
+  const send = async <T>(action: string, before: unknown, call: () => Promise<T>) =>
+    deps.audit.record(audit.scope, { step: audit.step, action, resourceArn: role.arn, before, note }, () =>
+      call().catch((e: unknown) => {
+        if (e instanceof NoSuchEntityException && action === 'iam:DeleteRolePolicy') return undefined;
+        return Promise.reject(classifyAwsError(e, `${action} ${role.name}`));
+      }),
+    );
+  for (const [policyName, document] of wanted) {
+    const text = JSON.stringify(document);
+    const current = role.inline.find((p) => p.name === policyName);
+    if (current && sameDocument(current.document, text)) continue;
+    await send('iam:PutRolePolicy', current ? { policyName, document: current.document } : null, () =>
+      deps.iam.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName: policyName, PolicyDocument: text })),
+    );
+  }
+  for (const p of role.inline) {
+    if ((p.name === SNS_ROLE_POLICY_NAME || p.name === CONNECT_ROLE_POLICY_NAME) && !wanted.has(p.name)) {
+      await send('iam:DeleteRolePolicy', { policyName: p.name, document: p.document }, () => deps.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName: p.name })));
+    }
+  }
+  return { serves: [...new Set(configs.map((c) => c.channelArn).filter((c): c is string => c !== undefined))] };
+}
+
+function sameDocument(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}

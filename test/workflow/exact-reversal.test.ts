@@ -1,0 +1,216 @@
+import { UpdatePhoneNumberCommand, UpdatePoolCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateTopicCommand, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { DEMO } from '../../local/sandbox/seed';
+import { RETAINED_ROLE_REASON } from '../../tasks/lib/reversibility';
+import { defaultTopicPolicy, keyPolicyStatement, mergeStatement, topicPolicyStatement } from '../../tasks/lib/policy';
+import { startWorkflowEnv, type WorkflowEnv } from '../support/workflow';
+import {
+  ACCOUNT,
+  connectDestination,
+  demoPool,
+  deprovision,
+  freshState,
+  inbound,
+  newNumber,
+  numberOf,
+  originalError,
+  provision,
+  REGION,
+  roleRecord,
+  ROLLBACK_STATES,
+  setFault,
+  sns,
+  unique,
+} from './support/harness';
+
+/**
+ * Issue 8 §1: AWS cannot clear TwoWayChannelRole, so an undo must never delete a role the number still names,
+ * and must end with the number delivering at least as before (the sandbox's inbound simulation is the judge),
+ * or fail loudly. Reproductions A (deprovisioning, number and pool), B (Connect rollback) and C (a number that
+ * once had a role is never refused for ever), each asserting delivery before and after.
+ */
+
+let env: WorkflowEnv;
+beforeAll(async () => {
+  env = await startWorkflowEnv();
+});
+afterAll(async () => {
+  await env.stop();
+});
+beforeEach(async () => {
+  await freshState(env);
+});
+
+/** A standard topic whose policy lets sms-voice.amazonaws.com publish (the no-role path), made outside the service. */
+async function topicPolicyTopic(): Promise<string> {
+  const name = unique('own');
+  const arn = (await env.deps.sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
+  const policy = mergeStatement(JSON.stringify(defaultTopicPolicy({ accountId: ACCOUNT, topicArn: arn })), topicPolicyStatement({ accountId: ACCOUNT, region: REGION, partition: 'aws', topicArn: arn })).document;
+  await env.deps.sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: policy }));
+  return arn;
+}
+
+/** Enables two-way on a number with the AWS API directly (as the console or CLI would), through the topic policy. */
+async function enableByHand(numberId: string, topicArn: string): Promise<void> {
+  await env.deps.sms.send(new UpdatePhoneNumberCommand({ PhoneNumberId: numberId, TwoWayEnabled: true, TwoWayChannelArn: topicArn }));
+}
+
+async function expectDeliveredTo(e164: string, topicArn: string): Promise<void> {
+  const out = await inbound(env, e164);
+  expect(out).toMatchObject({ delivered: true, channel: 'sns', destination: topicArn });
+}
+
+async function ledgerRole(provisioningId: string) {
+  return env.deps.ledger.get(provisioningId, 'role');
+}
+
+describe('reproduction A: deprovisioning a provisioning that added a role', () => {
+  it('phone number: keeps the role the number still names, points it at the original topic, and inbound still arrives there', async () => {
+    const n = await newNumber(env);
+    const original = await topicPolicyTopic();
+    await enableByHand(n.id, original);
+    await expectDeliveredTo(n.e164, original);
+
+    const created = unique('new');
+    const p = provision({ phoneNumberId: n.id }, sns.newTopicNewRole(created));
+    const run = await env.run('provision', p);
+    expect(run.status).toBe('SUCCEEDED');
+    const role = numberOf(env, n.e164).TwoWayChannelRole!;
+    expect(role).toMatch(/^arn:aws:iam::123456789012:role\/two-way-sms\//);
+
+    const d = await env.run('deprovision', deprovision({ phoneNumberId: n.id }));
+    expect(d.status).toBe('SUCCEEDED');
+    expect(d.states).toContain('CheckRestored');
+
+    const after = numberOf(env, n.e164);
+    expect(after).toMatchObject({ TwoWayEnabled: true, TwoWayChannelArn: original, TwoWayChannelRole: role });
+    const kept = roleRecord(env, role);
+    expect(kept).toBeDefined();
+    // Only what the restored destination needs: publish to the original topic, nothing for the deleted one.
+    const policies = JSON.stringify(kept!.InlinePolicies ?? kept);
+    expect(policies).toContain(original);
+    expect(policies).not.toContain(`:${created}`);
+    await expectDeliveredTo(n.e164, original);
+
+    const entry = await ledgerRole(p.provisioningId);
+    expect(entry).toMatchObject({ status: 'undone', data: { retained: true } });
+    expect(String(entry!.data.kept)).toContain(RETAINED_ROLE_REASON);
+    const notes = (await env.deps.audit.byPhoneNumber(n.id)).filter((a) => a.phase === 'note').map((a) => a.note ?? '');
+    expect(notes.some((x) => x.startsWith('not exactly reversible'))).toBe(true);
+    expect(notes.some((x) => x.includes(RETAINED_ROLE_REASON))).toBe(true);
+  });
+
+  it('pool: keeps the role the pool still names and inbound to a member still reaches the original topic', async () => {
+    const pool = demoPool(env);
+    const original = await topicPolicyTopic();
+    await env.deps.sms.send(new UpdatePoolCommand({ PoolId: pool.PoolId, TwoWayEnabled: true, TwoWayChannelArn: original }));
+    await expectDeliveredTo(DEMO.numbers.pooled, original);
+
+    const p = provision({ poolId: pool.PoolId }, sns.newTopicNewRole(unique('new')));
+    expect((await env.run('provision', p)).status).toBe('SUCCEEDED');
+    const role = demoPool(env).TwoWayChannelRole!;
+
+    const d = await env.run('deprovision', deprovision({ poolId: pool.PoolId }));
+    expect(d.status).toBe('SUCCEEDED');
+    expect(demoPool(env)).toMatchObject({ TwoWayEnabled: true, TwoWayChannelArn: original, TwoWayChannelRole: role });
+    expect(roleRecord(env, role)).toBeDefined();
+    await expectDeliveredTo(DEMO.numbers.pooled, original);
+  });
+});
+
+describe('reproduction B: a Connect rollback after two-way was set', () => {
+  it('keeps the Connect role the number still names, re-pointed at the original topic: ROLLED_BACK and inbound still delivered', async () => {
+    const n = await newNumber(env);
+    const original = await topicPolicyTopic();
+    await enableByHand(n.id, original);
+    await expectDeliveredTo(n.e164, original);
+
+    await setFault(env, { service: 'connect', operation: 'ImportPhoneNumber', error: 'AccessDeniedException', count: 1 });
+    const p = provision({ phoneNumberId: n.id }, connectDestination(env));
+    const run = await env.run('provision', p);
+    expect(originalError(run).name).not.toBe('');
+    expect(run.states.slice(-ROLLBACK_STATES.length)).toEqual(ROLLBACK_STATES);
+
+    const after = numberOf(env, n.e164);
+    expect(after.TwoWayChannelArn).toBe(original);
+    expect(after.TwoWayChannelRole).toBeDefined();
+    expect(roleRecord(env, after.TwoWayChannelRole!)).toBeDefined();
+    await expectDeliveredTo(n.e164, original);
+  });
+});
+
+describe('reproduction C: a number that once had a role is never refused for ever', () => {
+  it('after a Connect rollback on a number without two-way, a topic-policy request is refused naming what to send, and that request succeeds reusing the role', async () => {
+    const n = await newNumber(env);
+    expect((await inbound(env, n.e164)).delivered).toBe(false);
+
+    await setFault(env, { service: 'connect', operation: 'ImportPhoneNumber', error: 'AccessDeniedException', count: 1 });
+    const failed = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
+    expect(failed.error).toBe('RolledBack');
+    const role = numberOf(env, n.e164).TwoWayChannelRole!;
+    expect(numberOf(env, n.e164).TwoWayEnabled).toBe(false);
+    expect(roleRecord(env, role)).toBeDefined();
+    // It did not deliver before, and does not now: no worse.
+    expect((await inbound(env, n.e164)).delivered).toBe(false);
+
+    const topic = await topicPolicyTopic();
+    const refused = await env.run('provision', provision({ phoneNumberId: n.id }, sns.existingTopicPolicy(topic)));
+    const why = originalError(refused);
+    expect(why.name).toBe('DestinationNotUsable');
+    expect(why.message).toContain('"access": {"type": "role", "role": {"create": {}}}');
+    expect(why.message).toContain(role);
+
+    const ok = await env.run('provision', provision({ phoneNumberId: n.id }, sns.existingTopicNewRole(topic)));
+    expect(ok.status).toBe('SUCCEEDED');
+    expect(numberOf(env, n.e164)).toMatchObject({ TwoWayEnabled: true, TwoWayChannelArn: topic, TwoWayChannelRole: role });
+    await expectDeliveredTo(n.e164, topic);
+  });
+
+  it('pool: after a deprovisioning leaves the pool naming a role, the role path provisions it again', async () => {
+    const pool = demoPool(env);
+    const first = await env.run('provision', provision({ poolId: pool.PoolId }, sns.newTopicNewRole(unique('first'))));
+    expect(first.status).toBe('SUCCEEDED');
+    expect((await env.run('deprovision', deprovision({ poolId: pool.PoolId }))).status).toBe('SUCCEEDED');
+    const role = demoPool(env).TwoWayChannelRole!;
+    expect(roleRecord(env, role)).toBeDefined();
+
+    const topic = await topicPolicyTopic();
+    const refused = await env.run('provision', provision({ poolId: pool.PoolId }, sns.existingTopicPolicy(topic)));
+    expect(originalError(refused).message).toContain('{"type": "role", "role": {"create": {}}}');
+    const ok = await env.run('provision', provision({ poolId: pool.PoolId }, sns.existingTopicNewRole(topic)));
+    expect(ok.status).toBe('SUCCEEDED');
+    await expectDeliveredTo(DEMO.numbers.pooled, topic);
+  });
+});
+
+describe('the post-condition of every undo', () => {
+  it('ends ROLLBACK_FAILED, saying why, when the restored number would no longer deliver (a key that trusts only the service principal)', async () => {
+    const n = await newNumber(env);
+    const where = { accountId: ACCOUNT, region: REGION, partition: 'aws' };
+    // The key lets the account administer it but grants data-key use only to sms-voice.amazonaws.com: IAM policies
+    // of a role can never grant it, so a role the number is left naming cannot deliver.
+    const keyPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey', 'kms:ListResourceTags', 'kms:TagResource'], Resource: '*' },
+        keyPolicyStatement(where),
+      ],
+    };
+    const key = await env.deps.kms.send(new CreateKeyCommand({ Policy: JSON.stringify(keyPolicy), Tags: [{ TagKey: 'two-way-sms:allow', TagValue: 'true' }] }));
+    const topic = await topicPolicyTopic();
+    await env.deps.sns.send(new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'KmsMasterKeyId', AttributeValue: key.KeyMetadata!.Arn! }));
+    await enableByHand(n.id, topic);
+    await expectDeliveredTo(n.e164, topic);
+
+    await setFault(env, { service: 'connect', operation: 'ImportPhoneNumber', error: 'AccessDeniedException', count: 1 });
+    const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('DeliveryNotRestored');
+    expect(run.states.at(-1)).toBe('CheckRestored');
+    expect(run.cause).toContain('delivered inbound SMS before provisioning');
+    expect(run.cause).toContain(key.KeyMetadata!.Arn!);
+    // The role is kept all the same: the number is never left naming a deleted role.
+    expect(roleRecord(env, numberOf(env, n.e164).TwoWayChannelRole!)).toBeDefined();
+  });
+});
