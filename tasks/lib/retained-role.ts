@@ -1,4 +1,9 @@
 import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { keyLease, KEY_POLICY_NAME, readKeyPolicy, roleKeyStatement } from './key';
+import { checkKeyOptIn, roleUsesKeyWithout } from './opt-in';
+import { readTopicInput } from './delivery';
+import { mergeStatement } from './policy';
 import type { AuditScope } from './store';
 import { classifyAwsError } from './errors';
 import { channelKindOf } from './delivery';
@@ -89,4 +94,55 @@ function sameDocument(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * For each encrypted topic the retained role now serves: when the key's policy does not let the role use the key
+ * through SNS by itself (no account delegation, say, where the service principal used to be named), adds the
+ * statement naming the role (the one MergeKeyPolicy adds on the role path). A key policy is changed only with
+ * its owner's opt-in; without it, nothing is written and the reason is returned, for CheckRestored to report.
+ */
+export async function grantRetainedRoleKeys(
+  deps: Pick<TaskDeps, 'iam' | 'sns' | 'kms' | 'audit' | 'locks' | 'config'>,
+  role: RoleView,
+  where: { accountId: string; region: string; partition: string },
+  topics: string[],
+  audit: { scope: AuditScope; step: string; owner: string },
+): Promise<{ added: string[]; refused: string[] }> {
+  const out = { added: [] as string[], refused: [] as string[] };
+  const identityPolicies = role.inline.map((p) => ({ label: `permission policy "${p.name}" of role ${role.arn}`, kind: 'identity' as const, document: p.document }));
+  for (const topicArn of topics) {
+    const topic = await readTopicInput(deps, topicArn);
+    if (!topic?.kmsMasterKeyId) continue;
+    let keyArn: string | undefined;
+    let manager: string | undefined;
+    try {
+      const meta = (await deps.kms.send(new DescribeKeyCommand({ KeyId: topic.kmsMasterKeyId }))).KeyMetadata;
+      keyArn = meta?.Arn;
+      manager = meta?.KeyManager;
+    } catch (e) {
+      throw classifyAwsError(e, `kms:DescribeKey ${topic.kmsMasterKeyId}`);
+    }
+    // An AWS managed key lets account principals use it through SNS: nothing to add, nothing that could be.
+    if (!keyArn || manager === 'AWS') continue;
+    const arn = keyArn;
+    await deps.locks.withLease(keyLease(arn), audit.owner, deps.config.keyLeaseMs, async () => {
+      const policy = await readKeyPolicy(deps, arn);
+      if (roleUsesKeyWithout(policy, { ...where, roleArn: role.arn, keyArn: arn, topicArn, identityPolicies })) return;
+      const statement = roleKeyStatement({ roleArn: role.arn, region: where.region, partition: where.partition });
+      const merged = mergeStatement(policy, statement);
+      if (!merged.changed) return;
+      const optIn = await checkKeyOptIn(deps.kms, arn).catch((e: unknown) => Promise.reject(classifyAwsError(e, `kms:ListResourceTags ${arn}`)));
+      if (!optIn.allowed) {
+        out.refused.push(`role ${role.arn} cannot use key ${arn} of topic ${topicArn}, and ${optIn.message ?? 'the key is not opted in'}`);
+        return;
+      }
+      await deps.audit.record(audit.scope, { step: audit.step, action: 'kms:PutKeyPolicy', resourceArn: arn, before: policy, note: RETAINED_ROLE_REASON }, () =>
+        // Never BypassPolicyLockoutSafetyCheck.
+        deps.kms.send(new PutKeyPolicyCommand({ KeyId: arn, PolicyName: KEY_POLICY_NAME, Policy: merged.document })).catch((e: unknown) => Promise.reject(classifyAwsError(e, `kms:PutKeyPolicy ${arn}`))),
+      );
+      out.added.push(`${arn}#${statement.Sid ?? ''}`);
+    });
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import { defaultTopicPolicy, type StatementJson } from '../lib/policy';
 import { ProvisionRequest } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult, UndoResult } from '../lib/results';
 import { targetsNamingRole } from '../lib/number';
-import { repointRetainedRole } from '../lib/retained-role';
+import { grantRetainedRoleKeys, repointRetainedRole } from '../lib/retained-role';
 import { RETAINED_ROLE_REASON } from '../lib/reversibility';
 import { defaultRoleName, deleteRole, readRole, roleArnFor, roleLease, roleNameOf, type RoleView } from '../lib/role';
 
@@ -115,11 +115,15 @@ async function retainRole(
     result.kept.push(`role ${role.arn}: ${reason}`);
     return;
   }
-  const accountId = role.arn.split(':')[4] ?? '';
+  const [, partition = 'aws', , , accountId = ''] = role.arn.split(':');
   const { serves } = await repointRetainedRole(deps, role, accountId, naming.map((t) => t.config), { scope, step: event.state });
-  const reason = `${RETAINED_ROLE_REASON}: ${ids} still name${naming.length === 1 ? 's' : ''} it; it now allows only delivery to ${serves.join(', ') || '(no destination)'}`;
+  // The key of an encrypted topic may trust only the service principal, which a role does not replace.
+  const repointed = (await readRole(deps, role.name)) ?? role;
+  const topics = serves.filter((c) => c.startsWith('arn:'));
+  const keys = await grantRetainedRoleKeys(deps, repointed, { accountId, region: deps.config.region, partition }, topics, { scope, step: event.state, owner: event.executionArn });
+  const reason = `${RETAINED_ROLE_REASON}: ${ids} still name${naming.length === 1 ? 's' : ''} it; it now allows only delivery to ${serves.join(', ') || '(no destination)'}${keys.added.length ? `, with its own statement in key polic${keys.added.length === 1 ? 'y' : 'ies'} ${keys.added.map((k) => k.split('#')[0]).join(', ')}` : ''}${keys.refused.length ? `; ${keys.refused.join('; ')}` : ''}`;
   await deps.audit.append(scope, { phase: 'note', step: event.state, action: 'two-way-sms:RetainRole', resourceArn: role.arn, note: reason });
-  await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, retained: true, kept: reason, namedBy: naming.map((t) => t.id), serves });
+  await deps.ledger.set(undoId, 'role', 'undone', { ...entry.data, retained: true, kept: reason, namedBy: naming.map((t) => t.id), serves, ...(keys.added.length ? { keyStatements: keys.added } : {}) });
   result.kept.push(`role ${role.arn}: ${reason}`);
 }
 

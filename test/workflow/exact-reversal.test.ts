@@ -184,12 +184,13 @@ describe('reproduction C: a number that once had a role is never refused for eve
   });
 });
 
-describe('the post-condition of every undo', () => {
-  it('ends ROLLBACK_FAILED, saying why, when the restored number would no longer deliver (a key that trusts only the service principal)', async () => {
+describe('a retained role and an encrypted topic whose key trusts only the service principal', () => {
+  /** A number delivering to an encrypted topic through the topic and key policies alone (no role). */
+  async function encryptedSetup(optedIn: boolean) {
     const n = await newNumber(env);
     const where = { accountId: ACCOUNT, region: REGION, partition: 'aws' };
-    // The key lets the account administer it but grants data-key use only to sms-voice.amazonaws.com: IAM policies
-    // of a role can never grant it, so a role the number is left naming cannot deliver.
+    // The key lets the account administer it but grants data-key use only to sms-voice.amazonaws.com: no IAM
+    // policy of a role can grant that use, only a statement in the key policy naming the role.
     const keyPolicy = {
       Version: '2012-10-17',
       Statement: [
@@ -197,20 +198,38 @@ describe('the post-condition of every undo', () => {
         keyPolicyStatement(where),
       ],
     };
-    const key = await env.deps.kms.send(new CreateKeyCommand({ Policy: JSON.stringify(keyPolicy), Tags: [{ TagKey: 'two-way-sms:allow', TagValue: 'true' }] }));
+    const key = await env.deps.kms.send(new CreateKeyCommand({ Policy: JSON.stringify(keyPolicy), ...(optedIn ? { Tags: [{ TagKey: 'two-way-sms:allow', TagValue: 'true' }] } : {}) }));
     const topic = await topicPolicyTopic();
     await env.deps.sns.send(new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'KmsMasterKeyId', AttributeValue: key.KeyMetadata!.Arn! }));
     await enableByHand(n.id, topic);
     await expectDeliveredTo(n.e164, topic);
-
     await setFault(env, { service: 'connect', operation: 'ImportPhoneNumber', error: 'AccessDeniedException', count: 1 });
+    return { n, topic, keyArn: key.KeyMetadata!.Arn! };
+  }
+
+  it('opted-in key: the Connect rollback adds a key statement for the retained role, ends ROLLED_BACK, and inbound is delivered', async () => {
+    const { n, topic, keyArn } = await encryptedSetup(true);
+    const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
+    expect(run.error).toBe('RolledBack');
+    const role = numberOf(env, n.e164).TwoWayChannelRole!;
+    const policy = JSON.parse(env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy) as { Statement: { Principal?: { AWS?: string } }[] };
+    expect(policy.Statement.some((st) => st.Principal?.AWS === role)).toBe(true);
+    await expectDeliveredTo(n.e164, topic);
+  });
+
+  it('key not opted in: nothing is written to the key, and the execution ends ROLLBACK_FAILED at CheckRestored saying why', async () => {
+    const { n, keyArn } = await encryptedSetup(false);
+    const keyBefore = env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy;
     const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('DeliveryNotRestored');
     expect(run.states.at(-1)).toBe('CheckRestored');
     expect(run.cause).toContain('delivered inbound SMS before provisioning');
-    expect(run.cause).toContain(key.KeyMetadata!.Arn!);
+    expect(run.cause).toContain(keyArn);
+    expect(env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy).toBe(keyBefore);
     // The role is kept all the same: the number is never left naming a deleted role.
     expect(roleRecord(env, numberOf(env, n.e164).TwoWayChannelRole!)).toBeDefined();
+    const kept = (await env.deps.audit.byPhoneNumber(n.id)).filter((a) => a.phase === 'note').map((a) => a.note ?? '');
+    expect(kept.some((x) => x.includes(RETAINED_ROLE_REASON) && x.includes('two-way-sms:allow'))).toBe(true);
   });
 });
