@@ -10,6 +10,7 @@ import {
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { isAwsError } from '../tasks/lib/errors';
+import { keys, TABLE } from '../tasks/lib/store/table';
 import { ActiveProvisionings, AuditLog, Ledger, LockStore, type DocClient } from '../tasks/lib/store';
 import { eventJson, outcomeOf, stepsOf, type ExecutionOutcome } from './execution';
 import { bodyBytes, canonicalJson, decodeToken, encodeToken, headerValues, isJsonContentType, jsonResult, MAX_BODY_BYTES, problemResult, sha256, type Reply } from './http';
@@ -33,6 +34,8 @@ import {
   type Summary,
 } from './schemas';
 import { ProvisioningStore, type IdempotencyItem, type PageKey, type ProvisioningRecord } from './store';
+import { checkDestination, type DestinationLookups } from './destination';
+import { printable, strictJsonProblems, unsafeTextProblems } from './json';
 import { dependencyProblem, locationOf, resolveTarget, type SmsLookup, type Target } from './targets';
 
 /**
@@ -45,8 +48,10 @@ export interface ApiDeps {
   sfn: Pick<SFNClient, 'send'>;
   db: DocClient;
   tableName: string;
-  /** Read-only: resolves E.164 numbers to ids. */
+  /** Read-only: resolves E.164 numbers to ids and sees that a number or pool id exists. */
   sms: SmsLookup;
+  /** Read-only: the topic, key and Connect instance a destination names (existence, opt-in); see destination.ts. */
+  lookups: DestinationLookups;
   clock: () => Date;
   /** Provisioning ids (ULIDs): the execution names. */
   newId: () => string;
@@ -272,6 +277,9 @@ export function createApi(deps: ApiDeps): Api {
         body,
         async () => {
           const t = await resolveTarget((body.poolId ?? body.phoneNumberId)!, field, deps.sms, where, true);
+          // Refused now, naming the field, rather than accepted and rolled back: foreign ARNs, missing resources,
+          // and a topic or key policy the workflow would change without its owner's opt-in.
+          await checkDestination(body.destination, where, deps.lookups);
           return t!;
         },
         async (id, target) => ({
@@ -340,9 +348,9 @@ export function createApi(deps: ApiDeps): Api {
       const q = ctx.query as z.infer<typeof ListQuery>;
       const limit = q.limit ?? LIST_DEFAULT_LIMIT;
       const scope = { t: q.phoneNumberId ?? null, s: q.status ?? null };
-      let start: PageKey | undefined;
-      if (q.nextToken) start = pageKeyFromToken(q.nextToken, scope);
       const target = q.phoneNumberId ? await resolveTarget(q.phoneNumberId, 'phoneNumberId', deps.sms, where, false) : undefined;
+      let start: PageKey | undefined;
+      if (q.nextToken) start = pageKeyFromToken(q.nextToken, scope, target?.id);
       if (q.phoneNumberId && !target) return { status: 200, body: { items: [] } };
       // Stored statuses other than RUNNING are final (until a redrive, which the API records); a stored RUNNING
       // may have ended since, so RUNNING records are read along with the wanted status and checked.
@@ -351,8 +359,14 @@ export function createApi(deps: ApiDeps): Api {
       let nextKey: PageKey | undefined;
       // One item more than asked tells whether there is a next page without an empty last one.
       pages: for (let pages = 0; pages < MAX_QUERY_PAGES; pages++) {
-        const page = await store.page({ ...(target ? { targetId: target.id } : {}), ...(statuses ? { statuses } : {}), limit: limit + 1, ...(start ? { start } : {}) });
-        const fresh = await Promise.all(page.records.map((r) => (r.status === 'RUNNING' ? refresh(r).catch(() => r) : Promise.resolve(r))));
+        const page = await store.page({ ...(target ? { targetId: target.id } : {}), ...(statuses ? { statuses } : {}), limit: limit + 1, ...(start ? { start } : {}) }).catch((e: unknown) => {
+          // The token is rebuilt from checked parts, so DynamoDB should never refuse it; if it does, it is the token.
+          if (q.nextToken && isAwsError(e, 'ValidationException')) throw badPageToken();
+          throw e;
+        });
+        // A RUNNING record may have ended since; an ended one recorded by the notifier (status only) lacks its error
+        // until someone reads it once from Step Functions: the list does, so it shows `error` without a detail read.
+        const fresh = await Promise.all(page.records.map((r) => (needsRefresh(r) ? refresh(r).catch(() => r) : Promise.resolve(r))));
         for (let i = 0; i < fresh.length; i++) {
           const r = fresh[i]!;
           if (!q.status || r.status === q.status) items.push(summaryOf(r));
@@ -366,7 +380,7 @@ export function createApi(deps: ApiDeps): Api {
         // A selective status filter may need many pages; stop reading here and let the client continue.
         if (pages === MAX_QUERY_PAGES - 1) nextKey = page.last;
       }
-      return { status: 200, body: { items, ...(nextKey ? { nextToken: encodeToken({ v: 1, ...scope, k: nextKey }) } : {}) } };
+      return { status: 200, body: { items, ...(nextKey ? { nextToken: tokenOf(scope, nextKey, target?.id) } : {}) } };
     },
 
     async getAudit(ctx) {
@@ -420,16 +434,26 @@ export function createApi(deps: ApiDeps): Api {
     },
   };
 
-  function pageKeyFromToken(token: string, scope: { t: string | null; s: string | null }): PageKey {
-    const bad = () => invalid([{ field: 'nextToken', message: 'nextToken is not a token of this listing (same filters required)' }]);
+  /**
+   * Page tokens carry only the position (`<startedAt>#<id>` of the last item) and the filters they belong to; the
+   * DynamoDB key is rebuilt from those checked parts, so a forged or altered token is either a well-formed
+   * position (harmless: the listing just starts there) or a 400 naming nextToken, never a malformed key.
+   */
+  function tokenOf(scope: { t: string | null; s: string | null }, key: PageKey, targetId: string | undefined): string {
+    const sortKey = targetId ? (key[TABLE.gsi1.sortKey] ?? '').slice('PROV#'.length) : (key[TABLE.gsi2.sortKey] ?? '');
+    return encodeToken({ v: 2, t: scope.t, s: scope.s, p: sortKey });
+  }
+
+  function pageKeyFromToken(token: string, scope: { t: string | null; s: string | null }, targetId: string | undefined): PageKey {
     const t = decodeToken(token);
-    if (!isRecord(t) || t.v !== 1 || t.t !== scope.t || t.s !== scope.s || !isRecord(t.k)) throw bad();
-    const k = t.k;
-    const strings = Object.values(k).every((v) => typeof v === 'string' && v.length <= 2048);
-    const keysOk = typeof k.pk === 'string' && k.pk.startsWith('PROV#') && k.sk === 'META';
-    const indexOk = scope.t === null ? k.gsi2pk === 'PROVISIONINGS' && typeof k.gsi2sk === 'string' && Object.keys(k).length === 4 : typeof k.gsi1pk === 'string' && k.gsi1pk.startsWith('PHONE#') && typeof k.gsi1sk === 'string' && Object.keys(k).length === 4;
-    if (!strings || !keysOk || !indexOk) throw bad();
-    return k as PageKey;
+    if (!isRecord(t) || t.v !== 2 || t.t !== scope.t || t.s !== scope.s || typeof t.p !== 'string' || Object.keys(t).length !== 4) throw badPageToken();
+    const m = PAGE_POSITION.exec(t.p);
+    if (!m || Number.isNaN(Date.parse(m[1]!))) throw badPageToken();
+    const [, startedAt, id] = m;
+    const base = { [TABLE.partitionKey]: keys.provisioning(id!), [TABLE.sortKey]: 'META' };
+    return targetId
+      ? { ...base, [TABLE.gsi1.partitionKey]: keys.phone(targetId), [TABLE.gsi1.sortKey]: `PROV#${startedAt}#${id}` }
+      : { ...base, [TABLE.gsi2.partitionKey]: keys.allProvisionings, [TABLE.gsi2.sortKey]: `${startedAt}#${id}` };
   }
 
   // ---- the router -----------------------------------------------------------------------------------------
@@ -476,7 +500,8 @@ export function createApi(deps: ApiDeps): Api {
 
     const errors: FieldError[] = [];
     const params = validate(spec.pathParams, matched.params, 'path', errors);
-    const query = validate(spec.query, queryOf(event, errors), 'query', errors);
+    // A route without query parameters ignores the query (only /healthz and /openapi.json: every /v1 route has a schema).
+    const query = spec.query ? validate(spec.query, queryOf(event, errors), 'query', errors) : undefined;
     let idempotencyKey: string | undefined;
     if (spec.idempotent) {
       const values = headerValues(event, 'Idempotency-Key');
@@ -497,13 +522,19 @@ export function createApi(deps: ApiDeps): Api {
           throw new ApiProblem('unsupportedMediaType', `the body must be application/json, not ${contentType ? `'${contentType.slice(0, 100)}'` : 'untyped'}`, [{ field: 'Content-Type', message: 'must be application/json' }]);
         }
         let raw: unknown;
+        let text: string;
         try {
-          raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+          text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          raw = JSON.parse(text);
         } catch (e) {
           throw new ApiProblem('malformedJson', `the body is not valid JSON: ${e instanceof SyntaxError ? e.message : 'not UTF-8'}`, [{ field: 'body', message: 'not valid JSON' }]);
         }
-        body = validate(spec.body.schema, raw, 'body', errors);
-        if (spec.operationId === 'startProvisioning' && isRecord(raw)) {
+        // Valid JSON can still be ambiguous (a repeated key) or carry text that displays as something else.
+        const strict = [...strictJsonProblems(text), ...unsafeTextProblems(raw)];
+        // Such a body is not looked at further: what it means is ambiguous, and the schema's messages would echo it.
+        if (strict.length) errors.push(...strict);
+        else body = validate(spec.body.schema, raw, 'body', errors);
+        if (spec.operationId === 'startProvisioning' && !strict.length && isRecord(raw)) {
           const hasNumber = raw.phoneNumberId !== undefined;
           const hasPool = raw.poolId !== undefined;
           if (hasNumber === hasPool) errors.push({ field: 'phoneNumberId', message: hasNumber ? 'give phoneNumberId or poolId, not both' : 'give phoneNumberId (or poolId)' });
@@ -517,6 +548,21 @@ export function createApi(deps: ApiDeps): Api {
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
+/** `<startedAt>#<provisioning id>`: an RFC 3339 UTC time as the API writes it, and a provisioning id. */
+const PAGE_POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)#([0-9A-Za-z_-]{8,64})$/;
+
+function badPageToken(): ApiProblem {
+  return invalid([{ field: 'nextToken', message: 'nextToken is not a token of this listing (same filters required)' }]);
+}
+
+/**
+ * Records whose stored state may be behind their execution: still RUNNING, or failed with no error recorded yet
+ * (a failed execution always has one; an ABORTED one may not, so it is not read again on every listing).
+ */
+function needsRefresh(r: ProvisioningRecord): boolean {
+  return r.status === 'RUNNING' || ((r.status === 'ROLLED_BACK' || r.status === 'ROLLBACK_FAILED') && r.error === undefined);
+}
+
 function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body', errors: FieldError[]): unknown {
   if (!schema) return value;
   const r = schema.safeParse(value);
@@ -525,13 +571,20 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: 'path' |
   return undefined;
 }
 
-/** Query parameters, each at most once (a repeated one is an error, not silently the last). */
+/**
+ * Query parameters, each at most once (a repeated one is an error, not silently the last). Keys are the client's:
+ * the result has no prototype and lookups go through `Object.hasOwn`, so `__proto__`, `constructor` or `toString`
+ * are plain (unknown) keys, never inherited members.
+ */
 function queryOf(event: APIGatewayProxyEvent, errors: FieldError[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   const multi = event.multiValueQueryStringParameters ?? {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
-    if (v === undefined) continue;
-    if ((multi[k]?.length ?? 1) > 1) errors.push({ field: k, message: `give ${k} once` });
+    if (typeof v !== 'string') continue;
+    const field = printable(k);
+    const values = Object.hasOwn(multi, k) ? multi[k] : undefined;
+    if (Array.isArray(values) && values.length > 1) errors.push({ field, message: `give ${field} once` });
+    if (field !== k) errors.push({ field, message: 'the parameter name contains control characters or bidirectional overrides' });
     out[k] = v;
   }
   return out;

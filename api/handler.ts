@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ConnectClient } from '@aws-sdk/client-connect';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
@@ -41,6 +44,7 @@ export function createApiDeps(config: ApiConfig, logger?: Logger): ApiDeps {
     db: doc,
     tableName: config.tableName,
     sms: new PinpointSMSVoiceV2Client({ region: config.region }),
+    lookups: { sns: new SNSClient({ region: config.region }), kms: new KMSClient({ region: config.region }), connect: new ConnectClient({ region: config.region }) },
     clock: () => new Date(),
     newId: () => ulid(),
     stateMachines: config.stateMachines,

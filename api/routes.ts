@@ -58,11 +58,13 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/provisionings',
     summary: 'Enable two-way SMS on a phone number (or pool): starts the provision-two-way state machine.',
     description:
-      'A phone number may be given by id, ARN or E.164; the response names its id. Fails with 409 while another provisioning of the number runs. With `Idempotency-Key`, repeating the request returns the same provisioning.',
+      'A phone number may be given by id, ARN or E.164; the response names its id. Fails with 409 while another provisioning of the number runs. With `Idempotency-Key`, repeating the request returns the same provisioning. ' +
+      'Refused before anything starts: a body with a repeated key or with control characters or bidirectional overrides in any string (400); an ARN of another partition, account or region (400); ' +
+      'a number, pool, topic, KMS key or Connect instance that does not exist (404); a topic this service did not create, or a customer managed KMS key, whose policy the workflow would change and that its owner has not opted in with the tag `two-way-sms:allow` = `true` (403, the detail gives the command that opts it in).',
     body: { schema: ProvisionBody, required: true },
     idempotent: true,
     responses: { 202: { description: 'Started (or, with the same Idempotency-Key and body, started earlier).', schema: Accepted, headers: { ...location, ...replayed } } },
-    problems: ['validation', 'malformedJson', 'phoneNumberNotFound', 'numberBusy', 'payloadTooLarge', 'unsupportedMediaType', 'idempotencyKeyReused', 'unavailable'],
+    problems: ['validation', 'malformedJson', 'notOptedIn', 'phoneNumberNotFound', 'destinationNotFound', 'numberBusy', 'payloadTooLarge', 'unsupportedMediaType', 'idempotencyKeyReused', 'unavailable'],
   },
   {
     operationId: 'listProvisionings',

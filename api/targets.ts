@@ -1,12 +1,12 @@
-import { DescribePhoneNumbersCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { AwsThrottled, AwsTransientError, classifyAwsError } from '../tasks/lib/errors';
+import { DescribePhoneNumbersCommand, DescribePoolsCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { AwsThrottled, AwsTransientError, classifyAwsError, isAwsError } from '../tasks/lib/errors';
 import { ApiProblem, invalid } from './problem';
 
 /**
  * Which phone number or pool a request is about. The API turns every accepted form (id, ARN, E.164) into the
  * id, because the id is the state machine's lock key and the key of the provisioning records: two requests
- * naming one number differently must collide. Read-only: the only AWS call is DescribePhoneNumbers, and only
- * for an E.164 number.
+ * naming one number differently must collide. Read-only: DescribePhoneNumbers (to find an E.164 number, and to
+ * see that an id exists) and DescribePools.
  */
 export interface Target {
   kind: 'phoneNumber' | 'pool';
@@ -36,22 +36,50 @@ export function locationOf(arn: string): ServiceLocation | undefined {
  * mean nothing matches (`undefined`), since history may name numbers that have since been released.
  */
 export async function resolveTarget(ref: string, field: string, sms: SmsLookup, where: ServiceLocation | undefined, strict: boolean): Promise<Target | undefined> {
-  if (ref.startsWith('phone-')) return { kind: 'phoneNumber', id: ref };
-  if (ref.startsWith('pool-')) return { kind: 'pool', id: ref };
+  const checked = async (target: Target): Promise<Target> => {
+    // A request that would start an execution names something that exists: an unknown id is a 404 now, not an
+    // execution that starts, fails in ValidateNumber and rolls back.
+    if (strict) await requireExisting(sms, target, ref, field, where);
+    return target;
+  };
+  if (ref.startsWith('phone-')) return checked({ kind: 'phoneNumber', id: ref });
+  if (ref.startsWith('pool-')) return checked({ kind: 'pool', id: ref });
   const arn = ARN.exec(ref);
   if (arn) {
     const [, partition, region, accountId, type, id] = arn;
     if (where && (partition !== where.partition || region !== where.region || accountId !== where.accountId)) {
       if (!strict) return undefined;
-      throw invalid([{ field, message: `${field} is in account ${accountId}, region ${region}; this service manages account ${where.accountId}, region ${where.region}` }]);
+      throw invalid([{ field, message: `${field} is in partition ${partition}, account ${accountId}, region ${region}; this service manages partition ${where.partition}, account ${where.accountId}, region ${where.region}` }]);
     }
-    return { kind: type === 'pool' ? 'pool' : 'phoneNumber', id: id! };
+    return checked({ kind: type === 'pool' ? 'pool' : 'phoneNumber', id: id! });
   }
   const id = await findByE164(sms, ref);
   if (id) return { kind: 'phoneNumber', id };
   if (!strict) return undefined;
   throw new ApiProblem('phoneNumberNotFound', `no phone number ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
     { field, message: `no phone number ${ref} in this account and region` },
+  ]);
+}
+
+/** 404 unless the number (not released) or pool exists: DescribePhoneNumbers / DescribePools by id, read-only. */
+async function requireExisting(sms: SmsLookup, target: Target, ref: string, field: string, where: ServiceLocation | undefined): Promise<void> {
+  const what = target.kind === 'pool' ? 'pool' : 'phone number';
+  let exists: boolean;
+  try {
+    if (target.kind === 'pool') {
+      const out = await sms.send(new DescribePoolsCommand({ PoolIds: [target.id] }));
+      exists = (out.Pools ?? []).some((p) => p.PoolId === target.id && p.Status !== 'DELETING');
+    } else {
+      const out = await sms.send(new DescribePhoneNumbersCommand({ PhoneNumberIds: [target.id] }));
+      exists = (out.PhoneNumbers ?? []).some((n) => n.PhoneNumberId === target.id && n.Status !== 'DELETED');
+    }
+  } catch (e) {
+    if (isAwsError(e, 'ResourceNotFoundException')) exists = false;
+    else throw dependencyProblem(e, target.kind === 'pool' ? 'sms-voice:DescribePools' : 'sms-voice:DescribePhoneNumbers');
+  }
+  if (exists) return;
+  throw new ApiProblem('phoneNumberNotFound', `no ${what} ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
+    { field, message: `no ${what} ${ref} in this account and region` },
   ]);
 }
 

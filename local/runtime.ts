@@ -1,4 +1,7 @@
+import { ConnectClient } from '@aws-sdk/client-connect';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -96,11 +99,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const machines = { provision: stateMachines.provision, deprovision: stateMachines.deprovision };
 
   const ulid = monotonicFactory();
+  // The API's read-only lookups go where the tasks' calls go: the sandbox, or the real account.
+  const apiClientConfig = opts.target === 'sandbox' ? { endpoint: edgeUrl, region, credentials: CREDENTIALS } : { region };
   const api = createApi({
     sfn: new SFNClient({ endpoint: edgeUrl, region, credentials: CREDENTIALS }),
     db: doc,
     tableName: TABLE_NAME,
     sms: opts.target === 'sandbox' ? new PinpointSMSVoiceV2Client({ endpoint: edgeUrl, region, credentials: CREDENTIALS }) : new PinpointSMSVoiceV2Client({ region }),
+    lookups: {
+      sns: new SNSClient(apiClientConfig),
+      kms: new KMSClient(apiClientConfig),
+      connect: new ConnectClient(apiClientConfig),
+    },
     clock: () => new Date(),
     newId: () => ulid(),
     stateMachines: machines,

@@ -47,7 +47,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const authenticate = (req: IncomingMessage): string | undefined => {
     const header = req.headers.authorization;
-    const m = header ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
+    // The scheme is case-insensitive (RFC 9110 §11.1): Bearer, bearer and BEARER are one scheme.
+    const m = header ? /^bearer +([\x21-\x7e]{1,512})$/i.exec(header) : null;
     return m ? tokens.verify(m[1]!) : undefined;
   };
 
@@ -155,9 +156,12 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-/** Query values are percent-decoded only (`+` stays `+`, so E.164 numbers survive unencoded). */
+/**
+ * Query values are percent-decoded only (`+` stays `+`, so E.164 numbers survive unencoded). The keys are the
+ * client's, so the map has no prototype: `__proto__`, `constructor` or `toString` are keys like any other.
+ */
 function parseQuery(raw: string | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = Object.create(null) as Record<string, string[]>;
   if (!raw) return out;
   for (const part of raw.split('&')) {
     if (!part) continue;
@@ -165,6 +169,12 @@ function parseQuery(raw: string | undefined): Record<string, string[]> {
     const key = safeDecode(k);
     (out[key] ??= []).push(safeDecode(v));
   }
+  return out;
+}
+
+function nullProto<T>(entries: [string, T][]): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [k, v] of entries) out[k] = v;
   return out;
 }
 
@@ -178,8 +188,9 @@ function safeDecode(s: string): string {
 
 /** The API Gateway (REST, proxy) event for a request; the token never goes further than this adapter. */
 function toEvent(req: IncomingMessage, method: string, rawPath: string, rawQuery: string | undefined, body: Buffer, caller: string | undefined): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Header names are the client's too (null prototype, as for the query).
+  const headers = Object.create(null) as Record<string, string>;
+  const multiValueHeaders = Object.create(null) as Record<string, string[]>;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
@@ -198,7 +209,7 @@ function toEvent(req: IncomingMessage, method: string, rawPath: string, rawQuery
     stageVariables: null,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[v.length - 1]!])) : null,
+    queryStringParameters: hasQuery ? nullProto(Object.entries(query).map(([k, v]) => [k, v[v.length - 1]!])) : null,
     multiValueQueryStringParameters: hasQuery ? query : null,
     body: body.length ? body.toString('base64') : null,
     isBase64Encoded: body.length > 0,

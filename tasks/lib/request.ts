@@ -7,6 +7,18 @@ import { InvalidInput } from './errors';
  * because a state machine can also be started directly.
  */
 
+/**
+ * Characters no request string may hold: C0 controls and DEL (log and header injection), C1 controls
+ * (U+0080-U+009F: some terminals and log viewers act on them), and the bidirectional overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069: they make text display in another order than it is stored, so a ticket key
+ * shown in the console or an audit record could read as something else).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** A whole string free of `UNSAFE_TEXT` (for schemas, which the OpenAPI document can then describe). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+export const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+
 const name = (what: string, max: number) =>
   z
     .string()
@@ -82,10 +94,9 @@ export const PoolRef = z
 
 export const Ticket = z.strictObject({
   system: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'ticket.system may contain only letters, digits and ._-'),
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused (log injection)
-  key: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'ticket.key must not contain control characters'),
+  key: z.string().min(1).max(256).regex(SAFE_TEXT, 'ticket.key must not contain control characters or bidirectional overrides'),
   // Stored and echoed, never fetched.
-  url: z.string().url().max(2048).regex(/^https?:\/\//, 'ticket.url must be an http or https URL').optional(),
+  url: z.string().url().max(2048).regex(/^https?:\/\//, 'ticket.url must be an http or https URL').regex(SAFE_TEXT, 'ticket.url must not contain control characters or bidirectional overrides').optional(),
 });
 
 export const ProvisionRequest = z

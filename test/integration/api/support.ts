@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConnectClient, ListInstancesCommand } from '@aws-sdk/client-connect';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DescribePhoneNumbersCommand, DescribePoolsCommand, PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import {
   DescribeExecutionCommand,
@@ -12,6 +14,7 @@ import {
   type HistoryEvent,
   type StartExecutionCommandInput,
 } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Ajv2020 from 'ajv/dist/2020';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -96,6 +99,8 @@ export async function startApiEnv(): Promise<ApiEnv> {
   const numbers = await numberIds(sms);
   const pools = await sms.send(new DescribePoolsCommand({}));
   const poolId = pools.Pools![0]!.PoolId!;
+  const instances = await new ConnectClient(sandbox.clientConfig).send(new ListInstancesCommand({}));
+  demoInstanceId = instances.InstanceSummaryList!.find((i) => i.InstanceAlias === DEMO.connectInstanceAlias)!.Id!;
 
   const sfnClient = new SFNClient({ region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const sfn = mockClient(sfnClient);
@@ -106,6 +111,7 @@ export async function startApiEnv(): Promise<ApiEnv> {
     db: DynamoDBDocumentClient.from(dynamo.client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: dynamo.tableName,
     sms,
+    lookups: { sns: new SNSClient(sandbox.clientConfig), kms: new KMSClient(sandbox.clientConfig), connect: new ConnectClient(sandbox.clientConfig) },
     clock: () => new Date(),
     newId: () => ulid(),
     stateMachines: { provision: PROVISION_SM, deprovision: DEPROVISION_SM },
@@ -225,7 +231,9 @@ async function numberIds(sms: PinpointSMSVoiceV2Client): Promise<ApiEnv['numbers
 
 export const snsNew = () => ({ type: 'sns', topic: { create: { name: 'inbound-demo' } }, access: { type: 'role', role: { create: {} } } });
 export const snsPolicy = () => ({ type: 'sns', topic: { arn: `arn:aws:sns:${REGION}:${ACCOUNT}:two-way-demo-inbound` }, access: { type: 'topicPolicy' } });
-export const connectDest = () => ({ type: 'connect', instanceId: '0f6c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f', role: { arn: `arn:aws:iam::${ACCOUNT}:role/two-way-sms/connect-role` } });
+/** The demo Connect instance of the sandbox the last `startApiEnv` started (the API checks that it exists). */
+let demoInstanceId = '';
+export const connectDest = () => ({ type: 'connect', instanceId: demoInstanceId, role: { arn: `arn:aws:iam::${ACCOUNT}:role/two-way-sms/connect-role` } });
 export const ticket = () => ({ system: 'jira', key: 'OPS-42', url: 'https://jira.example.com/browse/OPS-42' });
 
 /** A Lambda-style history, like the one Step Functions records. */
