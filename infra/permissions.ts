@@ -310,9 +310,27 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       },
       {
         sid: 'SmsNumberRead',
-        actions: ['sms-voice:DescribePhoneNumbers'],
-        resources: [x.smsNumbers],
-        why: 'Resolve an E.164 number in a request to its phone number id (any number of this account and region).',
+        actions: ['sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
+        resources: [x.smsNumbers, x.smsPools],
+        why: 'Resolve an E.164 number in a request to its id, and refuse an unknown number or pool id before starting anything (any of this account and region: ids are request input).',
+      },
+      {
+        sid: 'DestinationTopicRead',
+        actions: ['sns:GetTopicAttributes', 'sns:ListTagsForResource'],
+        resources: [x.topics],
+        why: "Refuse at request time a topic that does not exist, or whose policy the workflow would change without its owner's opt-in tag (api/destination.ts); read-only.",
+      },
+      {
+        sid: 'DestinationKeyRead',
+        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'],
+        resources: [x.keys],
+        why: "Refuse at request time a key that does not exist, or whose key policy the workflow would change without its owner's opt-in tag (api/destination.ts); read-only.",
+      },
+      {
+        sid: 'DestinationConnectRead',
+        actions: ['connect:DescribeInstance'],
+        resources: [x.connectInstances],
+        why: 'Refuse at request time a Connect instance that does not exist in this account and region (api/destination.ts); read-only.',
       },
     ],
 

@@ -56,13 +56,24 @@ async function refreshDetail() {
   $('steps').replaceChildren(...p.steps.map((s) => el('li', { className: s.status },
     `${s.name} — ${s.status}${s.retries ? ` (${s.retries} retries)` : ''} ${duration(s.enteredAt, s.exitedAt)}`,
     s.error ? el('div', { className: 'error' }, `${s.error.name || s.error.error || ''}: ${s.error.message || s.error.cause || ''}`) : '')));
+  const resources = p.resources || [];
+  $('resources').replaceChildren(...(resources.length === 0 ? [el('li', { className: 'muted' }, 'none recorded')] : resources.map((r) => el('li', { className: r.retained ? 'retained' : '' },
+    `${r.kind} ${r.status}${resourceName(r) ? ` ${resourceName(r)}` : ''}`,
+    r.kept ? el('div', { className: 'muted' }, r.kept) : ''))));
   const items = audit.items || audit;
-  if (items.length === 0) { $('audit').replaceChildren(el('li', { className: 'muted' }, 'no AWS change was made')); return; }
-  $('audit').replaceChildren(...items.map((a) => el('li', {},
+  // Notes record decisions, not calls: a trail of notes alone still means nothing was changed.
+  const unchanged = items.every((a) => a.phase === 'note') ? [el('li', { className: 'muted' }, 'no AWS change was made')] : [];
+  $('audit').replaceChildren(...unchanged, ...items.map((a) => el('li', {},
     el('span', { className: 'muted' }, `${new Date(a.at).toLocaleTimeString()} `),
     `${a.phase} ${a.action}${a.resourceArn ? ` ${a.resourceArn}` : ''}`,
+    a.note ? el('div', { className: 'note' }, a.note) : '',
     a.outcome ? el('span', { className: a.outcome === 'succeeded' ? 'succeeded' : 'failed' }, ` ${a.outcome}`) : '',
     a.error ? el('span', { className: 'error' }, ` ${a.error.name}: ${a.error.message}`) : '')));
+}
+
+/** The ARN a ledger entry is about, whatever its kind. */
+function resourceName(r) {
+  return r.roleArn || r.topicArn || r.keyArn || r.arn || r.connectPhoneNumberArn || '';
 }
 
 async function select(id) {

@@ -64,6 +64,19 @@ describe('web console', () => {
     await page.screenshot({ path: `${t.dataDir}/console.png`, fullPage: true });
   });
 
+  it('after a deprovisioning, shows the role kept because AWS cannot clear TwoWayChannelRole, and the up-front note', async () => {
+    const res = await t.api.call('DELETE', `/v1/phone-numbers/${encodeURIComponent(DEMO.numbers.longCode)}/two-way`);
+    expect(res.status).toBe(202);
+    expect((await t.api.waitForEnd(res.body.id)).status).toBe('SUCCEEDED');
+
+    await page.click(`tr[data-id="${succeeded}"]`);
+    const retained = page.locator('#resources li.retained');
+    await retained.waitFor({ timeout: 10_000 });
+    expect(await retained.textContent()).toMatch(/^role undone arn:aws:iam::123456789012:role\/two-way-sms\/.*retained because AWS cannot clear TwoWayChannelRole/s);
+    const notes = await page.locator('#audit li .note').allTextContents();
+    expect(notes.some((n) => n.startsWith('not exactly reversible'))).toBe(true);
+  });
+
   it('serves the console with a Content-Security-Policy that allows only its own origin', async () => {
     const res = await fetch(`${t.rt.api.url}/console`);
     expect(res.status).toBe(200);

@@ -120,7 +120,10 @@ const EXPECTED: Record<Principal, string[]> = {
     'TableIndexes: dynamodb:Query on TABLE/index/gsi1 TABLE/index/gsi2',
     'StartExecutions: states:StartExecution on SM_PROVISION SM_DEPROVISION',
     'ReadAndRedriveExecutions: states:DescribeExecution,states:GetExecutionHistory,states:RedriveExecution on EXEC_PROVISION:* EXEC_DEPROVISION:*',
-    'SmsNumberRead: sms-voice:DescribePhoneNumbers on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/*',
+    'SmsNumberRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'DestinationTopicRead: sns:GetTopicAttributes,sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
+    'DestinationKeyRead: kms:DescribeKey,kms:GetKeyPolicy,kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
+    'DestinationConnectRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
   ],
   Notifier: [
     'ProvisioningRecord: dynamodb:GetItem,dynamodb:UpdateItem on TABLE',
