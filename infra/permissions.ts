@@ -176,10 +176,20 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       roleReads(x.anyRole),
       managedPolicyReads(),
     ],
-    EnsureAccess: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads(), topicPolicyWrite()],
+    EnsureAccess: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads(), topicPolicyWrite(), {
+        sid: 'TopicOptInRead',
+        actions: ['sns:ListTagsForResource'],
+        resources: [x.topics],
+        why: "Read a topic's tags before changing its policy: a topic this service did not create is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
+      }],
     // Connect delivery involves no topic and no key: only the role.
     EnsureConnectRole: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads()],
-    MergeKeyPolicy: [table(), keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads()],
+    MergeKeyPolicy: [table(), keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads(), {
+        sid: 'KeyOptInRead',
+        actions: ['kms:ListResourceTags'],
+        resources: [x.keys],
+        why: "Read a key's tags before changing its policy: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
+      }],
     UndoKeyPolicy: [table(), keyPolicyWrite()],
     Preflight: [
       table(),

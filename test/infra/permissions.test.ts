@@ -47,6 +47,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
     'TopicPolicy: sns:GetTopicAttributes,sns:SetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
+    'TopicOptInRead: sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
   ],
   EnsureConnectRole: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
@@ -59,6 +60,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'KeyPolicy: kms:GetKeyPolicy,kms:PutKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
+    'KeyOptInRead: kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
   ],
   UndoKeyPolicy: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',

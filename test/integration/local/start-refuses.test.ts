@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOKEN_FILE } from '../../../local/api/token';
+import { startLocalDynamo } from '../../../local/dynamo';
 import { Sandbox } from '../../../local/sandbox/sandbox';
 
 /** `npm start` over a damaged state file exits non-zero with one message naming the file, not a stack trace. */
@@ -60,6 +61,27 @@ describe('npm start over a damaged state file', () => {
     expect(run.stdout).not.toContain('ready in');
     expect(run.stderr).toContain(`two-way-sms failed to start: ${file} is not valid JSON`);
     expect(run.stderr).toContain(`rm '${file}'`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('exits non-zero when the DynamoDB log is damaged in its middle, saying which file and what to do', async () => {
+    const dynamo = await startLocalDynamo(dataDir);
+    for (const name of ['a-table', 'b-table', 'c-table']) {
+      await dynamo.ensureTable({ TableName: name, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' });
+    }
+    await dynamo.close();
+    const dir = join(dataDir, 'dynamodb');
+    const file = join(dir, readdirSync(dir).filter((n) => /^\d+\.log$/.test(n)).sort().at(-1)!);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x5a;
+    writeFileSync(file, bytes);
+
+    const run = await npmStart(dataDir);
+
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).not.toContain('ready in');
+    expect(run.stderr).toMatch(new RegExp(`two-way-sms failed to start: ${file} is damaged at byte \\d+`));
+    expect(run.stderr).toContain(`mv '${dir}' '${dir}.damaged'`);
     expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 });
