@@ -36,6 +36,7 @@ import {
 import { ProvisioningStore, type IdempotencyItem, type PageKey, type ProvisioningRecord } from './store';
 import { checkDestination, type DestinationLookups } from './destination';
 import { printable, strictJsonProblems, unsafeTextProblems } from './json';
+import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../tasks/lib/reversibility';
 import { dependencyProblem, locationOf, resolveTarget, type SmsLookup, type Target } from './targets';
 
 /**
@@ -71,6 +72,12 @@ const MAX_QUERY_PAGES = 10;
 /** What the record shows beyond the execution input (the destination a deprovisioning removes). */
 export interface RecordContext {
   destination?: unknown;
+  /** "not exactly reversible: …" notes known at request time (tasks/lib/reversibility.ts). */
+  notReversible?: string[];
+}
+
+function labelOf(t: Target): string {
+  return targetLabel(t.kind, t.id);
 }
 
 interface Ctx {
@@ -191,6 +198,7 @@ export function createApi(deps: ApiDeps): Api {
       ...(input.destination !== undefined ? { destination: input.destination } : context.destination !== undefined ? { destination: context.destination } : {}),
       requestedBy: String(input.requestedBy),
       ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
+      ...(context.notReversible?.length ? { notReversible: context.notReversible } : {}),
       startedAt: deps.clock().toISOString(),
     };
     try {
@@ -277,12 +285,18 @@ export function createApi(deps: ApiDeps): Api {
         body,
         async () => {
           const t = await resolveTarget((body.poolId ?? body.phoneNumberId)!, field, deps.sms, where, true);
+          // A number that names a role delivers through it and cannot lose it: a topic-policy destination would
+          // never take effect. Refused now, saying what to send instead (ValidateNumber refuses it the same way).
+          const refusal = t?.config ? topicPolicyRefusal(labelOf(t), t.config, body.destination) : undefined;
+          if (refusal) throw new ApiProblem('destinationNotUsable', refusal, [{ field: 'destination.access.type', message: refusal }]);
           // Refused now, naming the field, rather than accepted and rolled back: foreign ARNs, missing resources,
           // and a topic or key policy the workflow would change without its owner's opt-in.
           await checkDestination(body.destination, where, deps.lookups);
           return t!;
         },
         async (id, target) => ({
+          // What an undo could not give back exactly, said before anything changes.
+          context: target.config ? { notReversible: irreversibleChanges(labelOf(target), target.config, body.destination) } : {},
           input: {
             provisioningId: id,
             ...(target.kind === 'pool' ? { poolId: target.id } : { phoneNumberId: target.id }),
@@ -633,6 +647,7 @@ function summaryOf(r: ProvisioningRecord): Summary {
     ...(r.destination !== undefined ? { destination: r.destination as Summary['destination'] } : {}),
     requestedBy: r.requestedBy,
     ...(r.ticket !== undefined ? { ticket: r.ticket as Summary['ticket'] } : {}),
+    ...(r.notReversible?.length ? { notReversible: r.notReversible } : {}),
     startedAt: r.startedAt,
     ...(r.endedAt ? { endedAt: r.endedAt } : {}),
     ...(r.error ? { error: r.error } : {}),

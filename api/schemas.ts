@@ -173,6 +173,10 @@ const summaryFields = {
   destination: ApiDestination.optional(),
   requestedBy: z.string().meta({ description: 'The authenticated caller (IAM principal ARN on AWS, `local:<name>` locally).' }),
   ticket: ApiTicket.optional(),
+  notReversible: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'What an undo (rollback or deprovisioning) could not give back exactly, known before anything changed: "not exactly reversible: …" (AWS cannot clear TwoWayChannelRole or TwoWayChannelArn once set).' }),
   startedAt: Timestamp,
 };
 

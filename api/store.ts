@@ -24,6 +24,8 @@ export interface ProvisioningRecord {
   destination?: unknown;
   requestedBy: string;
   ticket?: unknown;
+  /** What an undo could not give back exactly, known at request time. */
+  notReversible?: string[];
   startedAt: string;
   endedAt?: string;
   error?: ErrorInfo;
@@ -40,7 +42,7 @@ export interface IdempotencyItem {
   /** The StartExecution input, so a replay after a crash between claim and start can finish the start. */
   input: Record<string, unknown>;
   /** What the provisioning record shows beyond the input (see `RecordContext`). */
-  context?: { destination?: unknown };
+  context?: { destination?: unknown; notReversible?: string[] };
   createdAt: string;
   expiresAt: number;
 }

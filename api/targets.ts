@@ -1,5 +1,7 @@
-import { DescribePhoneNumbersCommand, DescribePoolsCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { DescribePhoneNumbersCommand, DescribePoolsCommand, type PhoneNumberInformation, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { AwsThrottled, AwsTransientError, classifyAwsError, isAwsError } from '../tasks/lib/errors';
+import { configOf } from '../tasks/lib/number';
+import type { TwoWayConfig } from '../tasks/lib/results';
 import { ApiProblem, invalid } from './problem';
 
 /**
@@ -11,6 +13,8 @@ import { ApiProblem, invalid } from './problem';
 export interface Target {
   kind: 'phoneNumber' | 'pool';
   id: string;
+  /** Its two-way settings as read at request time (strict resolution only). */
+  config?: TwoWayConfig;
 }
 
 /** Where the service runs (from its state machine ARN): an ARN elsewhere names something it cannot reach. */
@@ -39,8 +43,7 @@ export async function resolveTarget(ref: string, field: string, sms: SmsLookup, 
   const checked = async (target: Target): Promise<Target> => {
     // A request that would start an execution names something that exists: an unknown id is a 404 now, not an
     // execution that starts, fails in ValidateNumber and rolls back.
-    if (strict) await requireExisting(sms, target, ref, field, where);
-    return target;
+    return strict ? { ...target, config: await requireExisting(sms, target, ref, field, where) } : target;
   };
   if (ref.startsWith('phone-')) return checked({ kind: 'phoneNumber', id: ref });
   if (ref.startsWith('pool-')) return checked({ kind: 'pool', id: ref });
@@ -53,37 +56,39 @@ export async function resolveTarget(ref: string, field: string, sms: SmsLookup, 
     }
     return checked({ kind: type === 'pool' ? 'pool' : 'phoneNumber', id: id! });
   }
-  const id = await findByE164(sms, ref);
-  if (id) return { kind: 'phoneNumber', id };
+  const hit = await findByE164(sms, ref);
+  if (hit?.PhoneNumberId) return { kind: 'phoneNumber', id: hit.PhoneNumberId, config: configOf(hit) };
   if (!strict) return undefined;
   throw new ApiProblem('phoneNumberNotFound', `no phone number ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
     { field, message: `no phone number ${ref} in this account and region` },
   ]);
 }
 
-/** 404 unless the number (not released) or pool exists: DescribePhoneNumbers / DescribePools by id, read-only. */
-async function requireExisting(sms: SmsLookup, target: Target, ref: string, field: string, where: ServiceLocation | undefined): Promise<void> {
+/**
+ * 404 unless the number (not released) or pool exists: DescribePhoneNumbers / DescribePools by id, read-only.
+ * Returns its two-way settings.
+ */
+async function requireExisting(sms: SmsLookup, target: Target, ref: string, field: string, where: ServiceLocation | undefined): Promise<TwoWayConfig> {
   const what = target.kind === 'pool' ? 'pool' : 'phone number';
-  let exists: boolean;
+  let found: Parameters<typeof configOf>[0] | undefined;
   try {
     if (target.kind === 'pool') {
       const out = await sms.send(new DescribePoolsCommand({ PoolIds: [target.id] }));
-      exists = (out.Pools ?? []).some((p) => p.PoolId === target.id && p.Status !== 'DELETING');
+      found = (out.Pools ?? []).find((p) => p.PoolId === target.id && p.Status !== 'DELETING');
     } else {
       const out = await sms.send(new DescribePhoneNumbersCommand({ PhoneNumberIds: [target.id] }));
-      exists = (out.PhoneNumbers ?? []).some((n) => n.PhoneNumberId === target.id && n.Status !== 'DELETED');
+      found = (out.PhoneNumbers ?? []).find((n) => n.PhoneNumberId === target.id && n.Status !== 'DELETED');
     }
   } catch (e) {
-    if (isAwsError(e, 'ResourceNotFoundException')) exists = false;
-    else throw dependencyProblem(e, target.kind === 'pool' ? 'sms-voice:DescribePools' : 'sms-voice:DescribePhoneNumbers');
+    if (!isAwsError(e, 'ResourceNotFoundException')) throw dependencyProblem(e, target.kind === 'pool' ? 'sms-voice:DescribePools' : 'sms-voice:DescribePhoneNumbers');
   }
-  if (exists) return;
+  if (found) return configOf(found);
   throw new ApiProblem('phoneNumberNotFound', `no ${what} ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
     { field, message: `no ${what} ${ref} in this account and region` },
   ]);
 }
 
-async function findByE164(sms: SmsLookup, e164: string): Promise<string | undefined> {
+async function findByE164(sms: SmsLookup, e164: string): Promise<PhoneNumberInformation | undefined> {
   let token: string | undefined;
   do {
     let page;
@@ -93,7 +98,7 @@ async function findByE164(sms: SmsLookup, e164: string): Promise<string | undefi
       throw dependencyProblem(e, 'sms-voice:DescribePhoneNumbers');
     }
     const hit = page.PhoneNumbers?.find((n) => n.PhoneNumber === e164 && n.Status !== 'DELETED');
-    if (hit?.PhoneNumberId) return hit.PhoneNumberId;
+    if (hit?.PhoneNumberId) return hit;
     token = page.NextToken;
   } while (token);
   return undefined;

@@ -10,6 +10,11 @@ import type { TwoWayConfig } from './results';
  */
 export const RETAINED_ROLE_REASON = 'retained because AWS cannot clear TwoWayChannelRole';
 
+/** How the notes name the number or pool: by id, as the API and the workflow both know it. */
+export function targetLabel(kind: 'phone-number' | 'phoneNumber' | 'pool', id: string): string {
+  return `${kind === 'pool' ? 'pool' : 'phone number'} ${id}`;
+}
+
 export function irreversibleChanges(label: string, before: TwoWayConfig, destination: Destination): string[] {
   const notes: string[] = [];
   const setsRole = destination.type === 'connect' || destination.access.type === 'role';

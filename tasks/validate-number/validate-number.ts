@@ -1,7 +1,7 @@
 import { DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound } from '@aws-sdk/client-connect';
 import { accountIdOf, auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { deliveryVerdict } from '../lib/delivery';
-import { irreversibleChanges, topicPolicyRefusal } from '../lib/reversibility';
+import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../lib/reversibility';
 import { classifyAwsError, DestinationNotUsable, NumberNotEligible } from '../lib/errors';
 import { describeTwoWay, jsonEqual, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
@@ -33,7 +33,7 @@ export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<
   checkNumber(target, request);
   await checkDestination(target, request, deps);
   const alreadyProvisionedBy = await checkActive(target, request, deps);
-  const notReversible = alreadyProvisionedBy ? [] : irreversibleChanges(target.label, recorded.data.config, request.destination);
+  const notReversible = alreadyProvisionedBy ? [] : irreversibleChanges(targetLabel(target.kind, target.id), recorded.data.config, request.destination);
   if (notReversible.length > 0 && !recorded.data.notReversibleAudited) {
     // Said before anything changes, in the audit trail as well as in the result the API shows.
     for (const note of notReversible) {
