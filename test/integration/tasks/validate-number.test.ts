@@ -55,10 +55,19 @@ describe('ValidateNumber', () => {
       region: 'us-east-1',
       partition: 'aws',
       beforeImage: { enabled: false },
+      deliveredBefore: false,
+      notReversible: [expect.stringMatching(/^not exactly reversible: .*TwoWayChannelRole/), expect.stringMatching(/^not exactly reversible: .*TwoWayChannelArn/)],
     });
     const image = await env.deps.ledger.get<BeforeImage>(request.provisioningId, 'beforeImage');
     expect(image?.status).toBe('done');
-    expect(image?.data).toEqual({ kind: 'phone-number', id: number.PhoneNumberId, arn: number.PhoneNumberArn, config: { enabled: false } });
+    expect(image?.data).toEqual({
+      kind: 'phone-number',
+      id: number.PhoneNumberId,
+      arn: number.PhoneNumberArn,
+      config: { enabled: false },
+      verdict: { deliverable: false, reason: expect.stringContaining('two-way SMS is not enabled') },
+      notReversibleAudited: true,
+    });
     expect(await mutatingCallsSince(env, since)).toEqual([]);
   });
 
