@@ -58,29 +58,32 @@ export function firstDuplicateKey(text: string): { field: string; key: string } 
   return undefined;
 }
 
-/** Every string (object keys included) holding an unsafe character, named by its path. */
+/**
+ * Every string (object keys included) holding an unsafe character, named by its path. Walks with its own stack:
+ * a 64 KB body can nest tens of thousands of levels deep, more than recursion survives.
+ */
 export function unsafeTextProblems(value: unknown, root = 'body'): FieldError[] {
   const out: FieldError[] = [];
-  const visit = (v: unknown, path: string): void => {
+  const todo: { v: unknown; path: string }[] = [{ v: value, path: '' }];
+  while (todo.length) {
+    const { v, path } = todo.pop()!;
     if (typeof v === 'string') {
       const m = UNSAFE_TEXT.exec(v);
       if (m) out.push({ field: path || root, message: `contains ${describeChar(m[0])} at position ${m.index}: control characters and bidirectional overrides are not accepted` });
-      return;
-    }
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, `${path || root}[${i}]`));
-      return;
-    }
-    if (v !== null && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) todo.push({ v: v[i], path: `${path || root}[${i}]` });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      const children: { v: unknown; path: string }[] = [];
+      for (const [k, child] of entries) {
         const here = join(path, printable(k));
         const m = UNSAFE_TEXT.exec(k);
         if (m) out.push({ field: here, message: `the key contains ${describeChar(m[0])}: control characters and bidirectional overrides are not accepted` });
-        visit(child, here);
+        children.push({ v: child, path: here });
       }
+      for (let i = children.length - 1; i >= 0; i--) todo.push(children[i]!);
     }
-  };
-  visit(value, '');
+  }
   return out;
 }
 

@@ -129,6 +129,16 @@ describe('query keys named like Object.prototype members', () => {
     });
   });
 
+  it.each([
+    ['arrays', `${'['.repeat(30_000)}${']'.repeat(30_000)}`, 'body'],
+    ['objects', `{"ticket":${'{"a":'.repeat(10_000)}"\u202e"${'}'.repeat(10_000)}}`, `ticket${'.a'.repeat(10_000)}`],
+  ])('a body of %s nested thousands of levels deep is a 400, not a stack overflow', async (_name, raw, field) => {
+    const res = await startsNothing(() => postRaw(raw));
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+
   it('a body with __proto__ or constructor keys is refused naming them', async () => {
     const raw = `{"constructor":{"prototype":{"admin":true}},"__proto__":{"admin":true},"phoneNumberId":"${demo.numbers.longCode}","destination":${JSON.stringify(policyPath())}}`;
 
