@@ -124,6 +124,7 @@ export function renderDetail(d: Detail, st: Style): string[] {
   const original = originalError(d);
   if (original) fields.push(['rolling back from', errorLine(original)]);
   for (const [k, v] of fields) if (v) out.push(`  ${k.padEnd(18)}${v}`);
+  for (const n of d.notReversible ?? []) out.push(`  ${st.yellow(n)}`);
 
   if (d.steps.length) {
     out.push('', st.bold('Steps'));
@@ -146,6 +147,8 @@ export function renderDetail(d: Detail, st: Style): string[] {
   if (d.resources.length) {
     out.push('', st.bold('Resources'));
     out.push(...table(['KIND', 'STATUS', 'RESOURCE'], d.resources.map((r) => [String(r.kind), r.status, resourceText(r)]), st));
+    // What an undo deliberately left, with the reason (a role retained because AWS cannot clear it, a shared one).
+    for (const r of d.resources) if (typeof r.kept === 'string') out.push(`  ${st.yellow(`kept ${String(r.kind)}: ${r.kept}`)}`);
   }
   return out;
 }
@@ -178,7 +181,7 @@ export function renderAudit(items: Audit[], st: Style): string[] {
       a.phase,
       a.action,
       a.resourceArn ?? '',
-      a.phase === 'intent' ? '' : a.outcome === 'failed' ? st.red(`failed ${errorLine(a.error)}`) : statusText(a.outcome ?? '', st),
+      a.phase === 'note' ? st.yellow(a.note ?? '') : a.phase === 'intent' ? '' : a.outcome === 'failed' ? st.red(`failed ${errorLine(a.error)}`) : statusText(a.outcome ?? '', st),
     ]),
     st,
   );

@@ -440,6 +440,8 @@ function acceptedLines(a: Accepted, replayed: boolean, st: Style): string[] {
   return [
     `Started ${verb} ${st.bold(a.id)} of ${targetOf(a)} (${st.cyan(a.status)})${replayed ? st.dim(' — replayed: this Idempotency-Key started it earlier') : ''}`,
     ...(a.operation === 'provision' && a.destination ? [`  destination: ${describeDestination(a.destination)}`] : []),
+    // Said before anything changes, as the API says it: what an undo could not give back exactly.
+    ...(a.notReversible ?? []).map((n) => st.yellow(`  ${n}`)),
     `  follow it:   two-way-sms status ${a.id} --wait`,
   ];
 }
