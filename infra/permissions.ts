@@ -1,4 +1,4 @@
-import { createTableInput } from '../tasks/lib/store/table';
+import { createTableInput, TABLE } from '../tasks/lib/store/table';
 import { ROLE_PATH } from '../tasks/lib/context';
 import type { TaskName } from '../tasks';
 
@@ -350,6 +350,18 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [x.table],
         why: "Set the provisioning record's status and end time when its execution ends (and read it when the update is refused).",
+      },
+      {
+        sid: 'LeasesByHolder',
+        actions: ['dynamodb:Query'],
+        resources: [`${x.table}/index/${TABLE.gsi1.name}`],
+        why: 'Find the number leases an ended execution still holds (gsi1 indexes them by holder): an aborted or timed-out execution never reaches its own ReleaseLock.',
+      },
+      {
+        sid: 'LeaseRelease',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [x.table],
+        why: 'Delete those leases, each conditionally on its holder still being the ended execution (tasks/lib/store/lock.ts).',
       },
     ],
   };

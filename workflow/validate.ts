@@ -7,7 +7,8 @@ const aslValidator = require('asl-validator') as (definition: unknown, opts?: { 
 
 /** Errors the Step Functions and Lambda runtimes raise themselves; the ASL may name these too. */
 export const RUNTIME_ERROR_NAMES = ['States.ALL', 'States.TaskFailed', 'States.Timeout', 'States.HeartbeatTimeout', 'States.Runtime', 'States.Permissions'];
-const LAMBDA_ERROR = /^Lambda\.(ServiceException|AWSLambdaException|SdkClientException|TooManyRequestsException|Unknown)$/;
+/** Errors of the Lambda service itself (not of our code) that Step Functions reports for a Lambda task. */
+const LAMBDA_ERROR = /^Lambda\.(ServiceException|AWSLambdaException|SdkClientException|TooManyRequestsException|ClientExecutionTimeoutException|Unknown)$/;
 
 export interface DefinitionProblem {
   state?: string;

@@ -83,10 +83,23 @@ export class OpsAlarms extends Construct {
       'An execution ended ROLLBACK_FAILED (FAILED without a clean rollback, or TIMED_OUT): inspect its audit trail and redrive it.',
     );
     // Not AWS/States ExecutionsFailed: a clean rollback (a refused request) ends FAILED too, by design, and
-    // would page for every bad request. Time-outs are read from AWS/States directly, in case the notifier
-    // itself is what is broken.
+    // would page for every bad request. Time-outs, aborts and throttles are read from AWS/States directly, in
+    // case the notifier itself is what is broken. A time-out can happen because each state machine has a
+    // top-level TimeoutSeconds (workflow/*.asl.json; without one a Standard execution may run for a year).
     props.stateMachines.forEach((m, i) => {
-      alarm(`executions-timed-out-${i}`, m.metricTimedOut({ period: five, statistic: 'Sum' }), 1, 'An execution timed out: changes may be left behind; redrive it.');
+      alarm(`executions-timed-out-${i}`, m.metricTimedOut({ period: five, statistic: 'Sum' }), 1, 'An execution exceeded its state machine\'s TimeoutSeconds: changes may be left behind; its lease was released by the notifier; redrive it.');
+      alarm(
+        `executions-aborted-${i}`,
+        m.metricAborted({ period: five, statistic: 'Sum' }),
+        1,
+        'An execution was stopped (StopExecution) mid-way: changes may be left behind and nothing undid them; redrive it or deprovision the number.',
+      );
+      alarm(
+        `executions-throttled-${i}`,
+        m.metricThrottled({ period: five, statistic: 'Sum' }),
+        1,
+        'Step Functions throttled state transitions of this state machine (account quota): executions run late; raise the quota or slow bulk requests.',
+      );
     });
     alarm('notifier-errors', props.notifier.metricErrors({ period: five, statistic: 'Sum' }), 1, 'The completion notifier failed: provisioning records may show RUNNING after their execution ended.');
     alarm(

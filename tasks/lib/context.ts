@@ -36,7 +36,10 @@ export interface TaskConfig {
   /** The account the tasks act in; learnt from STS when not configured. */
   accountId?: string;
   tableName: string;
-  /** How long a number's lease lasts; longer than any execution (enable retries ~2 min, Connect claim polling). */
+  /**
+   * How long a number's lease lasts: longer than the longest execution, which the state machines' top-level
+   * TimeoutSeconds bounds (1 hour; test/unit/workflow/budget.test.ts keeps the two in that order).
+   */
   lockLeaseMs: number;
   /** How long a key-policy writer holds the key's lease. */
   keyLeaseMs: number;
@@ -81,7 +84,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): TaskConfig {
     partition: region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws',
     ...(env.AWS_ACCOUNT_ID ? { accountId: env.AWS_ACCOUNT_ID } : {}),
     tableName,
-    lockLeaseMs: int('LOCK_LEASE_MS', 30 * 60 * 1000),
+    // The provision machine times out after 3600 s; five minutes more, so a live execution never loses its lease.
+    lockLeaseMs: int('LOCK_LEASE_MS', 65 * 60 * 1000),
     keyLeaseMs: int('KEY_LEASE_MS', 30 * 1000),
     importPollLimit: int('IMPORT_POLL_LIMIT', 60),
   };

@@ -2,13 +2,15 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { z } from 'zod';
 import { classifyAwsError, isAwsError } from '../lib/errors';
 import { parseOrThrow } from '../lib/request';
+import { releaseLeasesHeldBy } from '../lib/store/lease-release';
 import { keys, TABLE } from '../lib/store/table';
 
 /**
  * The completion hook: an execution of either state machine ended. On AWS an EventBridge rule on
  * "Step Functions Execution Status Change" invokes this; it sets the provisioning record's `status` and
- * `endedAt` (the provisioning id is the execution name), counts executions whose rollback failed, and
- * then runs the completion hooks (signed ticket callbacks come later and plug in there).
+ * `endedAt` (the provisioning id is the execution name), counts executions whose rollback failed, releases
+ * the number lease of an execution that can no longer release it itself, and then runs the completion hooks
+ * (signed ticket callbacks come later and plug in there).
  */
 
 /** The `Error` of every Fail state of both state machines: the execution failed and everything was undone. */
@@ -87,6 +89,17 @@ export interface NotifierDeps {
   clock: () => Date;
 }
 
+/**
+ * Whether the ended execution's number leases are released here. ABORTED and TIMED_OUT executions never reach
+ * their ReleaseLock state; SUCCEEDED and RolledBack ones did, unless that release failed (the ASL then records
+ * the error and ends all the same), so releasing again is a no-op or the repair. A FAILED execution whose
+ * compensation gave up keeps its lease until it expires: the number is half undone, and its redrive resumes
+ * under the same execution ARN without taking the lease again.
+ */
+export function releasesLease(detail: Pick<ExecutionStatusDetail, 'status' | 'error'>): boolean {
+  return detail.status === 'ABORTED' || detail.status === 'TIMED_OUT' || detail.status === 'SUCCEEDED' || (detail.status === 'FAILED' && detail.error === ROLLED_BACK_ERROR);
+}
+
 export type NotifyOutcome =
   | { result: 'updated'; completion: Completion }
   /** The record does not exist: an execution started outside the API (console, CLI). Nothing to update. */
@@ -114,6 +127,17 @@ export async function notify(event: unknown, deps: NotifierDeps): Promise<Notify
   };
   deps.count(NOTIFIER_METRICS.executionsEnded);
   if (status === 'ROLLBACK_FAILED') deps.count(NOTIFIER_METRICS.rollbackFailed);
+
+  // Before the record: an execution started outside the API has no record, but may hold a lease.
+  if (releasesLease(detail)) {
+    let released: string[];
+    try {
+      released = await releaseLeasesHeldBy(deps.db, deps.tableName, completion.executionArn);
+    } catch (e) {
+      throw classifyAwsError(e, 'dynamodb:Query/DeleteItem (lease release)');
+    }
+    if (released.length) deps.log.info('released the number lease the execution still held', { executionArn: completion.executionArn, released });
+  }
 
   const key = { [TABLE.partitionKey]: keys.provisioning(completion.provisioningId), [TABLE.sortKey]: 'META' };
   let result: 'updated' | 'no-record' | 'stale';

@@ -129,6 +129,8 @@ const EXPECTED: Record<Principal, string[]> = {
   ],
   Notifier: [
     'ProvisioningRecord: dynamodb:GetItem,dynamodb:UpdateItem on TABLE',
+    'LeasesByHolder: dynamodb:Query on TABLE/index/gsi1',
+    'LeaseRelease: dynamodb:DeleteItem on TABLE',
   ],
 };
 

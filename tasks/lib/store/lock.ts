@@ -1,6 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isAwsError, NumberBusy, ResourceBusy } from '../errors';
 import type { DocClient } from './audit';
+import { releaseLease, releaseLeasesHeldBy } from './lease-release';
 import { keys, TABLE } from './table';
 
 export interface LockHolder {
@@ -13,6 +14,9 @@ export interface LockHolder {
  * Leases on resources (a phone number, a KMS key's policy) in DynamoDB. A lease is taken with one
  * conditional write that succeeds when the item is absent, already ours (a retried task), or expired (its
  * holder died); so at most one owner holds a live lease, and a crashed owner blocks others only until expiry.
+ *
+ * A number's lease is also indexed by its owner (gsi1: `LOCKOWNER#<executionArn>`), so that the completion
+ * notifier can release what an execution that will never reach its own ReleaseLock (ABORTED, TIMED_OUT) held.
  */
 export class LockStore {
   constructor(
@@ -37,6 +41,9 @@ export class LockStore {
             owner,
             leaseUntil,
             [TABLE.ttlAttribute]: Math.ceil(new Date(leaseUntil).getTime() / 1000) + 86_400,
+            // Only number leases: a shared-resource lease is held inside one task invocation, which may still be
+            // running after its execution was stopped, so only that invocation may release it.
+            ...(kind === 'number' ? { [TABLE.gsi1.partitionKey]: keys.lockOwner(owner), [TABLE.gsi1.sortKey]: keys.lock(resource) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #leaseUntil < :now',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#owner': 'owner', '#leaseUntil': 'leaseUntil' },
@@ -54,22 +61,13 @@ export class LockStore {
   }
 
   /** Releases the lease if `owner` holds it; a lease held by someone else (or none) is left alone. */
-  async release(resource: string, owner: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: keys.lock(resource), [TABLE.sortKey]: 'LOCK' },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isAwsError(e, 'ConditionalCheckFailedException')) return false;
-      throw e;
-    }
+  release(resource: string, owner: string): Promise<boolean> {
+    return releaseLease(this.db, this.tableName, resource, owner);
+  }
+
+  /** Releases every number lease `owner` still holds (see lease-release.ts); returns the resources released. */
+  releaseHeldBy(owner: string): Promise<string[]> {
+    return releaseLeasesHeldBy(this.db, this.tableName, owner);
   }
 
   async get(resource: string): Promise<LockHolder | undefined> {

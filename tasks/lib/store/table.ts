@@ -8,14 +8,14 @@
  * | audit record         | `PROV#<provisioningId>`   | `AUDIT#<ulid>`              | `PHONE#<number id>` | `AUDIT#<ulid>`       |                 |                 |
  * | ledger entry         | `PROV#<provisioningId>`   | `LEDGER#<entry>`            |                     |                      |                 |                 |
  * | provisioning record  | `PROV#<provisioningId>`   | `META`                      | `PHONE#<number id>` | `PROV#<start>#<id>`  | `PROVISIONINGS` | `<start>#<id>`  |
- * | lock on a number     | `LOCK#<number id>`        | `LOCK`                      |                     |                      |                 |                 |
+ * | lock on a number     | `LOCK#<number id>`        | `LOCK`                      | `LOCKOWNER#<exec>`  | `LOCK#<number id>`   |                 |                 |
  * | reference            | `REF#<kind>#<resource>`   | `PROV#<provisioningId>`     |                     |                      |                 |                 |
  * | active provisioning  | `NUMBER#<number id>`      | `ACTIVE`                    |                     |                      |                 |                 |
  * | idempotency key      | `IDEMP#<caller>#<key>`    | `IDEMP`                     |                     |                      |                 |                 |
  *
  * Provisioning records (written by the API when it starts an execution; `<number id>` is the phone number id
  * or pool id, `<start>` the ISO start time) are listed newest first by number through gsi1 and all together
- * through gsi2. Idempotency items remember which provisioning an `Idempotency-Key` of one caller started
+ * through gsi2. A number's lease is found by its holder's execution ARN through gsi1. Idempotency items remember which provisioning an `Idempotency-Key` of one caller started
  * (with the request's hash); they expire through `expiresAt` after 24 hours.
  */
 export const TABLE = {
@@ -34,6 +34,8 @@ export const keys = {
   ledger: (entry: string) => `LEDGER#${entry}`,
   phone: (phoneNumberId: string) => `PHONE#${phoneNumberId}`,
   lock: (phoneNumberId: string) => `LOCK#${phoneNumberId}`,
+  /** The execution (ARN) holding number leases: gsi1 finds them when it has ended without releasing them. */
+  lockOwner: (executionArn: string) => `LOCKOWNER#${executionArn}`,
   reference: (kind: string, resource: string) => `REF#${kind}#${resource}`,
   number: (phoneNumberId: string) => `NUMBER#${phoneNumberId}`,
   idempotency: (caller: string, key: string) => `IDEMP#${caller}#${key}`,
