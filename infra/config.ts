@@ -22,6 +22,11 @@ export interface StackConfig {
   /** API stage throttling: steady requests per second and burst. */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /**
+   * KMS keys (ARNs) whose policy the tasks may rewrite although they do not carry the opt-in tag
+   * `two-way-sms:allow` = `true`; empty by default (tag the key instead). `-c allowedKeyArns=arn1,arn2` or a JSON list.
+   */
+  allowedKeyArns: string[];
 }
 
 export const DEFAULTS: StackConfig = {
@@ -33,6 +38,7 @@ export const DEFAULTS: StackConfig = {
   logRetentionDays: 90,
   apiRateLimit: 10,
   apiBurstLimit: 20,
+  allowedKeyArns: [],
 };
 
 /** Context values arrive as strings from `-c key=value` and as JSON values from cdk.json: accept both. */
@@ -61,5 +67,15 @@ export function readStackConfig(node: Node): StackConfig {
     logRetentionDays: int('logRetentionDays', 1),
     apiRateLimit: int('apiRateLimit', 1),
     apiBurstLimit: int('apiBurstLimit', 1),
+    allowedKeyArns: keyArns(node.tryGetContext('allowedKeyArns')),
   };
+}
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+function keyArns(v: unknown): string[] {
+  if (v === undefined || v === '') return DEFAULTS.allowedKeyArns;
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v];
+  for (const k of list) if (typeof k !== 'string' || !KEY_ARN.test(k)) throw new Error(`context allowedKeyArns must list KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not ${JSON.stringify(k)}`);
+  return list as string[];
 }

@@ -19,6 +19,8 @@ export interface NagTargets {
   restApiMethods: IConstruct[];
   restApiCloudWatchRole: IConstruct;
   deadLetterQueue: IConstruct;
+  /** The permissions boundary of the roles the tasks create (a managed policy of the stack). */
+  channelRoleBoundary: IConstruct;
 }
 
 const ack = (scope: IConstruct, pack: 'AwsSolutions' | 'Serverless', rule: string, reason: string, finding?: string) =>
@@ -85,6 +87,21 @@ export function applyAcknowledgements(t: NagTargets): void {
     'IAM4',
     "API Gateway's account-level role for execution logs: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for exactly this role, which API Gateway alone assumes.",
     'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+  );
+  // The boundary grants nothing by itself: it caps what a created role's own policy can grant.
+  ack(
+    t.channelRoleBoundary,
+    'AwsSolutions',
+    'IAM5',
+    'Permissions boundary, not a grant: a role created for delivery may publish to any topic of this account and region, because the destination topic is request input; the role\'s own inline policy names the one topic.',
+    'Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:*',
+  );
+  ack(
+    t.channelRoleBoundary,
+    'AwsSolutions',
+    'IAM5',
+    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent has no resource-level permissions, so AWS documents "*" for it.',
+    'Resource::*',
   );
   ack(t.deadLetterQueue, 'AwsSolutions', 'SQS3', 'This queue IS the dead-letter queue (of the notifier rule target and its async invocations); a DLQ of a DLQ would only move the same messages.');
   ack(t.deadLetterQueue, 'Serverless', 'SQSRedrivePolicy', 'This queue IS the dead-letter queue; messages are inspected and replayed by an operator (infra/README.md), not redriven automatically.');

@@ -9,9 +9,14 @@ import type { TaskName } from '../tasks';
  * so it can be read, diffed and reviewed like a table.
  *
  * Scoping rules (issue 5): roles are written only under `role/two-way-sms/*`; `iam:PassRole` only towards
- * End User Messaging SMS; KMS key-policy calls only in this account and region, and only by this account's
- * callers; SNS, End User Messaging SMS, Connect only in this account and region. Every remaining `*` in a
- * resource carries its reason in `why`.
+ * End User Messaging SMS; KMS keys, SNS, End User Messaging SMS, Connect only in this account and region. Every
+ * remaining `*` in a resource carries its reason in `why`.
+ *
+ * Privilege escalation (issue 8): a task role may create or change a role only when that role carries the
+ * stack's permissions boundary (`iam:PermissionsBoundary`, enforced for every statement by `bindRoleWrites`), and
+ * may never set or remove a boundary; it may rewrite a key policy only of a key the account owner opted in (tag
+ * `two-way-sms:allow` = `true`, or listed in the stack's `allowedKeyArns`) and never with the lockout safety check
+ * bypassed; it may rewrite a topic policy only of a topic this service created or one opted in the same way.
  */
 
 export interface Statement {
@@ -35,6 +40,10 @@ export interface PermissionScope {
   stateMachineArns: string[];
   /** ... and their executions (API: describe, history, redrive): `arn:...:execution:<name>:*`. */
   executionArns: string[];
+  /** The managed policy every role the tasks create must carry as its permissions boundary. */
+  boundaryPolicyArn: string;
+  /** KMS keys whose policy the tasks may rewrite without the opt-in tag (stack context `allowedKeyArns`). */
+  allowedKeyArns?: string[];
 }
 
 /** The GSI names of the table, from the same definition the local runtime creates it with. */
@@ -67,6 +76,17 @@ export const SMS_VOICE_SERVICE = 'sms-voice.amazonaws.com';
 /** Tag on everything this service creates (tasks/lib/context.ts TAGS); destructive calls require it. */
 const MANAGED_BY_TAG = 'two-way-sms:managed-by';
 const MANAGED_BY_VALUE = 'two-way-sms';
+/** The account owner's opt-in for a topic or key this service did not create (DESIGN.md, issue 6). */
+export const OPT_IN_TAG = 'two-way-sms:allow';
+const OPT_IN_VALUE = 'true';
+
+/**
+ * IAM actions that give a role permissions: each may be granted only with `iam:PermissionsBoundary` equal to the
+ * stack's boundary, so a role the tasks create or change can never do more than two-way delivery needs.
+ */
+export const ROLE_WRITE_ACTIONS = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy'] as const;
+/** Actions that would lift a boundary: granted to nobody. */
+export const BOUNDARY_CHANGE_ACTIONS = ['iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'] as const;
 
 /**
  * The statements of each principal. Task lists come from each task's code where it is written (the AWS
@@ -109,12 +129,30 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     resources: [x.awsManagedPolicies, x.accountPolicies],
     why: "Evaluate the managed policies attached to a delivery role (AWS-managed or this account's; which ones is known only at run time); read-only.",
   });
-  const topicPolicyWrite = (): Statement => ({
-    sid: 'TopicPolicy',
-    actions: ['sns:GetTopicAttributes', 'sns:SetTopicAttributes'],
-    resources: [x.topics],
-    why: "Merge or remove this service's statement in the destination topic's access policy (topic named at run time; this account and region).",
-  });
+  // SetTopicAttributes rewrites a topic's policy: only on topics this service created (its tag) or that the
+  // account owner opted in. Two statements, because one condition block would have to match both tags.
+  const topicPolicyWrite = (): Statement[] => [
+    {
+      sid: 'TopicPolicyRead',
+      actions: ['sns:GetTopicAttributes'],
+      resources: [x.topics],
+      why: "Read the destination topic's access policy before merging or removing this service's statement (topic named at run time; this account and region).",
+    },
+    {
+      sid: 'TopicPolicyOwnTopic',
+      actions: ['sns:SetTopicAttributes'],
+      resources: [x.topics],
+      conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
+      why: "Merge or remove this service's statement in the access policy of a topic this service created (tagged at creation; the tag condition keeps other topics out).",
+    },
+    {
+      sid: 'TopicPolicyOptedIn',
+      actions: ['sns:SetTopicAttributes'],
+      resources: [x.topics],
+      conditions: { StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: OPT_IN_VALUE } },
+      why: `Merge or remove this service's statement in the access policy of a topic its owner opted in (tag ${OPT_IN_TAG}=${OPT_IN_VALUE}); every other topic is out of reach.`,
+    },
+  ];
   const keyCondition = { StringEquals: { 'kms:CallerAccount': scope.account } };
   const keyRead = (actions: string[]): Statement => ({
     sid: 'KeyRead',
@@ -123,19 +161,50 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     conditions: keyCondition,
     why: "Read the topic's KMS key (resolved at run time from the topic or the request); keys of this account and region only.",
   });
-  const keyPolicyWrite = (): Statement => ({
-    sid: 'KeyPolicy',
-    actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
-    resources: [x.keys],
-    conditions: keyCondition,
-    why: "Merge or remove this service's statement in the topic key's policy; the key is the topic's (known at run time), of this account and region, called by this account.",
-  });
-  const ownRoleWrites = (): Statement => ({
-    sid: 'OwnRoleWrite',
-    actions: ['iam:CreateRole', 'iam:TagRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
-    resources: [x.ourRoles],
-    why: 'Create (tagged) and maintain the delivery role: its inline policy and trust; only under the path /two-way-sms/ (role names are chosen at run time).',
-  });
+  // PutKeyPolicy only on keys the account owner opted in (or listed in the stack), never bypassing the lockout
+  // safety check. BoolIfExists: a request that omits the parameter (ours always does) is the safe default.
+  const noLockoutBypass = { BoolIfExists: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } };
+  const keyPolicyWrite = (): Statement[] => [
+    {
+      sid: 'KeyPolicyRead',
+      actions: ['kms:GetKeyPolicy'],
+      resources: [x.keys],
+      why: "Read the topic key's policy before merging or removing this service's statement (the key is the topic's, known at run time; this account and region).",
+    },
+    {
+      sid: 'KeyPolicyOptedIn',
+      actions: ['kms:PutKeyPolicy'],
+      resources: [x.keys],
+      conditions: { StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: OPT_IN_VALUE }, ...noLockoutBypass },
+      why: `Merge or remove this service's statement in the policy of a key its owner opted in (tag ${OPT_IN_TAG}=${OPT_IN_VALUE}; the key is known only at run time), never bypassing the policy lockout safety check.`,
+    },
+    ...(scope.allowedKeyArns?.length
+      ? [
+          {
+            sid: 'KeyPolicyListed',
+            actions: ['kms:PutKeyPolicy'],
+            resources: scope.allowedKeyArns,
+            conditions: noLockoutBypass,
+            why: "Merge or remove this service's statement in the policy of a key the stack lists (context allowedKeyArns), never bypassing the policy lockout safety check.",
+          },
+        ]
+      : []),
+  ];
+  const ownRoleWrites = (): Statement[] => [
+    {
+      sid: 'OwnRoleWrite',
+      actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+      resources: [x.ourRoles],
+      // bindRoleWrites adds the iam:PermissionsBoundary condition.
+      why: 'Create and maintain the delivery role (its inline policy and trust), always with the stack permissions boundary; only under the path /two-way-sms/ (role names are chosen at run time).',
+    },
+    {
+      sid: 'OwnRoleTag',
+      actions: ['iam:TagRole'],
+      resources: [x.ourRoles],
+      why: 'Tag the delivery role at creation with its ownership tags (CreateRole with Tags needs iam:TagRole); only under the path /two-way-sms/.',
+    },
+  ];
   const passRole = (): Statement => ({
     sid: 'PassRoleToSmsVoice',
     actions: ['iam:PassRole'],
@@ -155,7 +224,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
   ];
 
   // ---- principals: what each one's code calls (test/infra/bundles.test.ts checks both ways) ----------------
-  return {
+  return bindRoleWrites(scope.boundaryPolicyArn, {
     AcquireLock: [table(), smsRead()],
     ReleaseLock: [table(), smsRead()],
     FindProvisioning: [table(), smsRead()],
@@ -176,21 +245,21 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       roleReads(x.anyRole),
       managedPolicyReads(),
     ],
-    EnsureAccess: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads(), topicPolicyWrite(), {
+    EnsureAccess: [table(), ...ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads(), ...topicPolicyWrite(), {
         sid: 'TopicOptInRead',
         actions: ['sns:ListTagsForResource'],
         resources: [x.topics],
         why: "Read a topic's tags before changing its policy: a topic this service did not create is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
       }],
     // Connect delivery involves no topic and no key: only the role.
-    EnsureConnectRole: [table(), ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads()],
-    MergeKeyPolicy: [table(), keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads(), {
+    EnsureConnectRole: [table(), ...ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads()],
+    MergeKeyPolicy: [table(), ...keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads(), {
         sid: 'KeyOptInRead',
         actions: ['kms:ListResourceTags'],
         resources: [x.keys],
         why: "Read a key's tags before changing its policy: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
       }],
-    UndoKeyPolicy: [table(), keyPolicyWrite()],
+    UndoKeyPolicy: [table(), ...keyPolicyWrite()],
     Preflight: [
       table(),
       smsRead(),
@@ -279,7 +348,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       },
       roleReads(x.ourRoles),
       managedPolicyReads(),
-      topicPolicyWrite(),
+      ...topicPolicyWrite(),
     ],
     UndoTopic: [
       table(),
@@ -364,7 +433,23 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
         why: 'Delete those leases, each conditionally on its holder still being the ended execution (tasks/lib/store/lock.ts).',
       },
     ],
+  });
+}
+
+/**
+ * Every statement that lets a role gain permissions gets `iam:PermissionsBoundary` = the stack's boundary, whoever
+ * wrote it: one place, so no statement added later can forget it. A statement that mixes such actions with
+ * others is refused (the others may not support the condition key, e.g. iam:TagRole, and would be denied).
+ */
+export function bindRoleWrites<T extends Record<string, Statement[]>>(boundaryPolicyArn: string, principals: T): T {
+  const writes = new Set<string>(ROLE_WRITE_ACTIONS);
+  const bound = (s: Statement): Statement => {
+    const n = s.actions.filter((a) => writes.has(a)).length;
+    if (n === 0) return s;
+    if (n !== s.actions.length) throw new Error(`statement ${s.sid} mixes role-writing actions with others: give them a statement of their own`);
+    return { ...s, conditions: { ...s.conditions, StringEquals: { ...s.conditions?.StringEquals, 'iam:PermissionsBoundary': boundaryPolicyArn } } };
   };
+  return Object.fromEntries(Object.entries(principals).map(([p, ss]) => [p, ss.map(bound)])) as T;
 }
 
 /** `Action on Resource [if Condition]` lines: what the infra test prints and compares, one per statement. */

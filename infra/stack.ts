@@ -1,7 +1,9 @@
 import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TASKS, type TaskName } from '../tasks';
+import { channelRoleBoundaryName, channelRoleBoundaryPolicy, CHANNEL_ROLE_BOUNDARY } from '../tasks/lib/policy/builders';
 import { STATE_MACHINES } from '../workflow';
 import { readStackConfig, type StackConfig } from './config';
 import { OpsAlarms } from './constructs/alarms';
@@ -32,6 +34,8 @@ export class TwoWaySmsStack extends Stack {
   readonly api: ServiceApi;
   readonly notifier: CompletionNotifier;
   readonly alarms: OpsAlarms;
+  /** The permissions boundary every role the tasks create carries (tasks/lib/policy/builders.ts). */
+  readonly channelRoleBoundary: iam.ManagedPolicy;
   /** Each function's statements (infra/permissions.ts), as given to its role. */
   readonly permissions: Record<Principal, Statement[]>;
 
@@ -45,6 +49,15 @@ export class TwoWaySmsStack extends Stack {
     this.table = new ProvisioningTable(this, 'Table', { deletionProtection: config.deletionProtection });
     const tableName = this.table.table.tableName;
 
+    // The most a role created by the tasks may ever do; the task roles can create and change roles only with it.
+    this.channelRoleBoundary = new iam.ManagedPolicy(this, 'ChannelRoleBoundary', {
+      managedPolicyName: channelRoleBoundaryName(prefix),
+      path: CHANNEL_ROLE_BOUNDARY.path,
+      description: 'Permissions boundary of every two-way channel role two-way-sms creates: delivery to SNS or Connect only',
+      document: iam.PolicyDocument.fromJson(channelRoleBoundaryPolicy({ partition: this.partition, region: this.region, accountId: this.account })),
+    });
+    const boundaryArn = this.channelRoleBoundary.managedPolicyArn;
+
     const smName = (key: keyof typeof STATE_MACHINES) => `${prefix}-${STATE_MACHINES[key]}`;
     const scope_: PermissionScope = {
       partition: this.partition,
@@ -57,6 +70,8 @@ export class TwoWaySmsStack extends Stack {
       executionArns: (Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[]).map((k) =>
         this.formatArn({ service: 'states', resource: 'execution', resourceName: `${smName(k)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       ),
+      boundaryPolicyArn: boundaryArn,
+      allowedKeyArns: config.allowedKeyArns,
     };
     const statements = (this.permissions = permissions(scope_));
     // The account is passed in, so no task needs sts:GetCallerIdentity.
@@ -77,7 +92,8 @@ export class TwoWaySmsStack extends Stack {
     };
 
     const taskNames = Object.keys(TASKS) as TaskName[];
-    const tasks = Object.fromEntries(taskNames.map((n) => [n, make(n, {})])) as Record<TaskName, ServiceFunction>;
+    // Every task gets the boundary ARN (tasks/lib/context.ts readConfig): those that create roles pass it to CreateRole.
+    const tasks = Object.fromEntries(taskNames.map((n) => [n, make(n, { PERMISSIONS_BOUNDARY_ARN: boundaryArn })])) as Record<TaskName, ServiceFunction>;
 
     this.workflows = {
       provision: new Workflow(this, 'Provision', {
@@ -146,6 +162,7 @@ export class TwoWaySmsStack extends Stack {
       restApiMethods: this.api.api.methods,
       restApiCloudWatchRole: cloudWatchRole,
       deadLetterQueue: this.notifier.deadLetters,
+      channelRoleBoundary: this.channelRoleBoundary,
     });
   }
 }

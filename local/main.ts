@@ -23,6 +23,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
     apiPort: port('PORT', 3000),
     target,
     ...(env.TWO_WAY_SMS_API_TOKEN ? { apiToken: env.TWO_WAY_SMS_API_TOKEN } : {}),
+    ...(target === 'aws' && env.PERMISSIONS_BOUNDARY_ARN ? { permissionsBoundaryArn: env.PERMISSIONS_BOUNDARY_ARN } : {}),
     // The Connect claim poll waits 5 s per round on AWS; locally the sandbox claims at once.
     waitMs: target === 'sandbox' ? 200 : undefined,
   });

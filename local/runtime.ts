@@ -1,5 +1,6 @@
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -11,6 +12,7 @@ import { TASKS } from '../tasks';
 import { createDeps, readConfig } from '../tasks/lib/context';
 import { notify } from '../tasks/notifier/notifier';
 import { createTableInput } from '../tasks/lib/store';
+import { ensureChannelRoleBoundary, keepChannelRoleBoundary } from './boundary';
 import { startApiServer, type ExtraRoutes, type RunningApiServer } from './api/server';
 import { consoleRoutes } from './console';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   /** Milliseconds for every ASL Wait state locally (the Connect claim poll); real seconds when undefined. */
   waitMs?: number;
   extraRoutes?: ExtraRoutes;
+  /** Target `aws`: the deployed stack's permissions boundary policy (PERMISSIONS_BOUNDARY_ARN). The sandbox has its own. */
+  permissionsBoundaryArn?: string;
 }
 
 export interface Runtime {
@@ -61,7 +65,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   await dynamo.ensureTable(createTableInput(TABLE_NAME));
 
   const region = sandbox.region;
-  const config = { ...readConfig({ AWS_REGION: region }), tableName: TABLE_NAME, ...(opts.target === 'sandbox' ? { accountId: sandbox.accountId } : {}) };
+  // Like a deployed stack: every role the tasks create carries the channel-role boundary, kept in the sandbox's IAM
+  // (created now if missing, and again after every reset).
+  let boundaryArn = opts.permissionsBoundaryArn;
+  if (opts.target === 'sandbox') {
+    const iam = new IAMClient({ endpoint: edgeUrl, region, credentials: CREDENTIALS });
+    boundaryArn = await ensureChannelRoleBoundary(iam, { partition: sandbox.partition, region, accountId: sandbox.accountId });
+    iam.destroy();
+    keepChannelRoleBoundary(sandbox);
+  }
+  const config = {
+    ...readConfig({ AWS_REGION: region }),
+    tableName: TABLE_NAME,
+    ...(opts.target === 'sandbox' ? { accountId: sandbox.accountId } : {}),
+    ...(boundaryArn ? { permissionsBoundaryArn: boundaryArn } : {}),
+  };
   const deps = createDeps(config, () => new Date(), {
     ...(opts.target === 'sandbox' ? { endpoint: edgeUrl, credentials: CREDENTIALS } : {}),
     dynamoEndpoint: dynamo.url,

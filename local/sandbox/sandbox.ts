@@ -58,6 +58,7 @@ export class Sandbox {
   private readonly options: SandboxOptions;
   /** Raw handlers for services hosted beside the sandbox (local Step Functions, DynamoDB). */
   private readonly rawHandlers = new Map<string, (req: IncomingMessage, res: ServerResponse, body: Buffer) => void>();
+  private readonly resetListeners: (() => void)[] = [];
 
   constructor(options: SandboxOptions) {
     this.options = options;
@@ -143,10 +144,19 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Runs `listener` after every reset, before the reset is saved and answered: what the host keeps standing in
+   * the sandbox whatever its state (the local runtime: the stack's permissions boundary policy).
+   */
+  onReset(listener: () => void): void {
+    this.resetListeners.push(listener);
+  }
+
   /** Drops all state (and, with `seed`, re-creates the demo resources). */
   reset(seed: boolean): void {
     this.state = createEmptyState();
     if (seed) seedDemoResources(this.state, this.baseContext());
+    for (const listener of this.resetListeners) listener();
     this.store.save(this.state);
     this.calls.clear();
     this.faults.clear();

@@ -45,6 +45,12 @@ export interface TaskConfig {
   keyLeaseMs: number;
   /** CheckImport gives up after this many polls (with the ASL Wait between them). */
   importPollLimit: number;
+  /**
+   * ARN of the managed policy every role this service creates carries as its permissions boundary
+   * (`PERMISSIONS_BOUNDARY_ARN`; the stack's policy, or the local runtime's copy in the sandbox). On AWS the task
+   * roles may create and change roles only with exactly this boundary, so leaving it unset fails there.
+   */
+  permissionsBoundaryArn?: string;
 }
 
 /** The event every task receives from the ASL (`Parameters` of each Task state). */
@@ -88,6 +94,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): TaskConfig {
     lockLeaseMs: int('LOCK_LEASE_MS', 65 * 60 * 1000),
     keyLeaseMs: int('KEY_LEASE_MS', 30 * 1000),
     importPollLimit: int('IMPORT_POLL_LIMIT', 60),
+    ...(env.PERMISSIONS_BOUNDARY_ARN ? { permissionsBoundaryArn: env.PERMISSIONS_BOUNDARY_ARN } : {}),
   };
 }
 

@@ -300,6 +300,8 @@ async function ensureRoleLocked(ctx: RoleTaskContext, spec: RoleSpecInput, need:
               AssumeRolePolicyDocument: JSON.stringify(twoWayTrustPolicy({ accountId: number.accountId })),
               Description: `Two-way SMS channel role for ${targetId}, created by two-way-sms (provisioning ${provisioningId})`,
               Tags: ownershipTags(provisioningId, targetId),
+              // The stack's boundary: on AWS the task roles may create a role only with exactly this one.
+              ...(deps.config.permissionsBoundaryArn ? { PermissionsBoundary: deps.config.permissionsBoundaryArn } : {}),
             }),
           ),
         (out) => ({ roleArn: out.Role?.Arn }),

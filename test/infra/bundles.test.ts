@@ -75,7 +75,7 @@ function actionsIn(name: string): string[] {
   return [...actions].sort();
 }
 
-const scope = { partition: 'aws', region: 'eu-west-1', account: '111122223333', tableArn: 'TABLE', stateMachineArns: ['SM'], executionArns: ['EXEC'] };
+const scope = { partition: 'aws', region: 'eu-west-1', account: '111122223333', tableArn: 'TABLE', stateMachineArns: ['SM'], executionArns: ['EXEC'], boundaryPolicyArn: 'BOUNDARY' };
 const granted = permissions(scope);
 
 /**

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { ensureChannelRoleBoundary, keepChannelRoleBoundary } from '../../local/boundary';
 import { execute, type ExecutionOutcome } from '../../local/engine/executor';
 import { TASKS } from '../../tasks';
 import { createDeps, readConfig, type TaskDeps } from '../../tasks/lib/context';
@@ -21,7 +23,12 @@ export interface WorkflowEnv {
 /** The sandbox (seeded) and dynalite, with task dependencies pointed at both. */
 export async function startWorkflowEnv(opts: { seed?: boolean } = {}): Promise<WorkflowEnv> {
   const [sandbox, dynamo] = await Promise.all([startSandbox({ seed: opts.seed ?? true }), startDynamo()]);
-  const config = { ...readConfig({}), accountId: '123456789012', tableName: dynamo.tableName, importPollLimit: 20 };
+  // As in a deployed stack and in npm start: roles the tasks create carry the channel-role boundary (kept across resets).
+  const iam = new IAMClient(sandbox.clientConfig);
+  const permissionsBoundaryArn = await ensureChannelRoleBoundary(iam, { partition: 'aws', region: 'us-east-1', accountId: '123456789012' });
+  iam.destroy();
+  keepChannelRoleBoundary(sandbox.sandbox);
+  const config = { ...readConfig({}), accountId: '123456789012', tableName: dynamo.tableName, importPollLimit: 20, permissionsBoundaryArn };
   const deps = createDeps(config, () => new Date(), { endpoint: sandbox.url, dynamoEndpoint: dynamo.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   const definitions = Object.fromEntries(
     Object.entries(STATE_MACHINES).map(([key, name]) => {

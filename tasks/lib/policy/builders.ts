@@ -82,6 +82,45 @@ export function connectDestinationRolePolicy(): PolicyDocumentJson {
   };
 }
 
+/** Path and name of the managed policy that bounds every role this service creates (`<prefix>-channel-role-boundary`). */
+export const CHANNEL_ROLE_BOUNDARY = { path: '/two-way-sms/', nameSuffix: 'channel-role-boundary' } as const;
+
+export function channelRoleBoundaryName(prefix = 'two-way-sms'): string {
+  return `${prefix}-${CHANNEL_ROLE_BOUNDARY.nameSuffix}`;
+}
+
+/** The boundary policy's ARN (IAM policies are global: no region). */
+export function channelRoleBoundaryArn(p: { partition: string; accountId: string; prefix?: string }): string {
+  return `arn:${p.partition}:iam::${p.accountId}:policy${CHANNEL_ROLE_BOUNDARY.path}${channelRoleBoundaryName(p.prefix)}`;
+}
+
+/**
+ * The permissions boundary of every two-way channel role this service creates: the most such a role may ever do,
+ * whatever inline policy it is given later (by this service, or by anyone holding the task roles' permissions).
+ * Exactly what delivery needs: publish to a topic of this account and region, use a key only through SNS (the
+ * encrypted-topic statement of the SNS role policy), and hand an inbound message to Connect. One source for the
+ * CDK stack (the managed policy) and the local runtime (the same policy created in the sandbox at start).
+ */
+export function channelRoleBoundaryPolicy(p: { partition: string; region: string; accountId: string }): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'TwoWayPublish', Effect: 'Allow', Action: 'sns:Publish', Resource: `arn:${p.partition}:sns:${p.region}:${p.accountId}:*` },
+      {
+        Sid: 'TwoWayEncryptedTopicsThroughSns',
+        Effect: 'Allow',
+        // What kms:GenerateDataKey* of the role policy needs for SNS (symmetric data keys), spelt out: a boundary
+        // names no action it does not mean.
+        Action: ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt'],
+        Resource: '*',
+        // The same key the SNS role policy uses (DOMAIN.md): only when SNS, acting for the role, calls KMS.
+        Condition: { StringEquals: { 'aws:CalledViaLast': 'sns.amazonaws.com' } },
+      },
+      { Sid: 'TwoWayConnect', Effect: 'Allow', Action: 'connect:SendChatIntegrationEvent', Resource: '*' },
+    ],
+  };
+}
+
 /**
  * Topic-policy statement letting the service publish without a role. The conditions are the confused-deputy
  * protection AWS recommends: only this account's End User Messaging resources in this region may use it.

@@ -149,7 +149,7 @@ describe('IAM managed policies in the sandbox', () => {
       await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy, PermissionsBoundary: arn }));
       const role = await iam.send(new GetRoleCommand({ RoleName: name }));
       const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-      expect(role.Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn });
+      expect(role.Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn });
       expect(policy.Policy).toMatchObject({ PermissionsBoundaryUsageCount: 1, AttachmentCount: 0 });
       expect((await failure(iam.send(new DeletePolicyCommand({ PolicyArn: arn })))).name).toBe('DeleteConflictException');
     });

@@ -140,9 +140,11 @@ function roleOut(role: RoleRecord, view: 'create' | 'list' | 'get'): Record<stri
     AssumeRolePolicyDocument: encodePolicy(role.AssumeRolePolicyDocument),
     Description: role.Description,
     MaxSessionDuration: view === 'create' ? undefined : role.MaxSessionDuration,
-    // ListRoles leaves out PermissionsBoundary, Tags and RoleLastUsed (ListRoles API reference).
+    // ListRoles leaves out PermissionsBoundary, Tags and RoleLastUsed (ListRoles API reference). The type's one
+    // value is `PermissionsBoundaryPolicy` (the botocore iam model's PermissionsBoundaryAttachmentType enum, and
+    // what IAM answers), although the data type's prose says "Policy".
     PermissionsBoundary:
-      view !== 'list' && role.PermissionsBoundary ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.PermissionsBoundary } : undefined,
+      view !== 'list' && role.PermissionsBoundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.PermissionsBoundary } : undefined,
     Tags: view !== 'list' && role.Tags.length ? role.Tags : undefined,
     RoleLastUsed: view === 'get' ? (role.RoleLastUsed ?? {}) : undefined,
   };
@@ -349,6 +351,30 @@ const ListRoles: Handler = (params, ctx) => {
   return { Roles: page.map((r) => roleOut(r, 'list')), IsTruncated, Marker };
 };
 
+/** Sets or replaces a role's permissions boundary (a managed policy, AWS's or the account's). */
+const PutRolePermissionsBoundary: Handler = (params, ctx) => {
+  const v = new Validator(params);
+  const RoleName = v.required('RoleName', RULES.roleName);
+  const PermissionsBoundary = v.required('PermissionsBoundary', RULES.arn);
+  v.done();
+  const role = requireRole(ctx.state.iam, RoleName);
+  checkPolicyArn(PermissionsBoundary);
+  if (!findPolicy(ctx.state, PermissionsBoundary)) {
+    throw new AwsError('NoSuchEntity', `Scope ARN: ${PermissionsBoundary} does not exist or is not attachable.`, { status: 404 });
+  }
+  role.PermissionsBoundary = PermissionsBoundary;
+  return undefined;
+};
+
+/** Removes a role's permissions boundary; a role without one is left as it is. */
+const DeleteRolePermissionsBoundary: Handler = (params, ctx) => {
+  const v = new Validator(params);
+  const RoleName = v.required('RoleName', RULES.roleName);
+  v.done();
+  delete requireRole(ctx.state.iam, RoleName).PermissionsBoundary;
+  return undefined;
+};
+
 const UpdateAssumeRolePolicy: Handler = (params, ctx) => {
   const v = new Validator(params);
   const RoleName = v.required('RoleName', RULES.roleName);
@@ -436,6 +462,24 @@ const CreatePolicy: Handler = (params, ctx) => {
   const Description = v.optional('Description', RULES.policyDescription);
   const Tags = v.tags('Tags', false);
   v.done();
+  const policy = addManagedPolicy(ctx, { PolicyName, PolicyDocument, Path, ...(Description !== undefined ? { Description } : {}), Tags });
+  return { Policy: policyOut(ctx.state.iam, fromCustomer(policy), 'create') };
+};
+
+export interface AddManagedPolicyInput {
+  PolicyName: string;
+  PolicyDocument: string;
+  Path: string;
+  Description?: string;
+  Tags: IamTag[];
+}
+
+/**
+ * Creates a customer managed policy after IAM's semantic checks, as CreatePolicy does (also for callers inside
+ * the sandbox: the local runtime's standing resources). Throws `AwsError` and changes nothing on failure.
+ */
+export function addManagedPolicy(ctx: CallContext, input: AddManagedPolicyInput): ManagedPolicyRecord {
+  const { PolicyName, PolicyDocument, Path, Description, Tags } = input;
   checkPolicyDocument(PolicyDocument, 'identity');
   if (policySize(PolicyDocument) > MANAGED_POLICY_QUOTA) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_QUOTA}`, { status: 409 });
@@ -460,8 +504,8 @@ const CreatePolicy: Handler = (params, ctx) => {
     Versions: [{ VersionId: 'v1', Document: PolicyDocument, IsDefaultVersion: true, CreateDate: now }],
   };
   iam.policies[policy.Arn] = policy;
-  return { Policy: policyOut(iam, fromCustomer(policy), 'create') };
-};
+  return policy;
+}
 
 function requirePolicy(state: SandboxState, arn: string): ManagedPolicyView {
   checkPolicyArn(arn);
@@ -609,6 +653,8 @@ export function iamService(): QueryService {
       GetRole,
       ListRoles,
       UpdateAssumeRolePolicy,
+      PutRolePermissionsBoundary,
+      DeleteRolePermissionsBoundary,
       DeleteRole,
       PutRolePolicy,
       GetRolePolicy,
