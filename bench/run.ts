@@ -6,7 +6,9 @@
  *  3. end-to-end provisioning latency per destination kind, sandbox propagation delays 0: POST → the first GET
  *     that says SUCCEEDED, and the execution's own duration; plus its state transitions (the Standard-workflow
  *     billing unit) from the local Step Functions engine. Run in process (`startRuntime`, as `npm start` does,
- *     same Wait shortening) so the engine's transition counter can be read.
+ *     same Wait shortening) so the engine's transition counter can be read;
+ *  4. what durability costs: the same provisionings, reads and writes against a runtime that flushes every write
+ *     to the disk (as `npm start` does) and one that does not (`durableWrites: false`, as before issue 8).
  * The table is printed and written to bench/results.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,10 +18,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DEMO } from '../local/sandbox/seed';
 import { startNpm, type StartedProcess } from '../test/support/process';
-import { ApiClient, destinations, EdgeClient, startTestRuntime, TERMINAL, type TestRuntime } from '../test/support/runtime';
+import { ApiClient, destinations, EdgeClient, startTestRuntime, TERMINAL, topicArn, type TestRuntime } from '../test/support/runtime';
 
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 5);
 const GET_REQUESTS = Number(process.env.BENCH_GET_REQUESTS ?? 300);
@@ -196,6 +199,86 @@ async function benchE2e(): Promise<E2eResult[]> {
   }
 }
 
+interface DurabilityRow {
+  label: string;
+  durable: number[];
+  volatile: number[];
+}
+
+/**
+ * What durability costs (issue 8): two runtimes side by side in this process, one as `npm start` runs it (every
+ * sandbox state change and every DynamoDB write flushed to the disk before it is answered), one with
+ * `durableWrites: false` (as before: handed to the operating system, lost in a power loss). Each measurement
+ * alternates between the two, so that load on the machine falls on both alike.
+ */
+async function benchDurability(): Promise<DurabilityRow[]> {
+  const starts: DurabilityRow = { label: 'start in process on a fresh DATA_DIR (seeding, table creation)', durable: [], volatile: [] };
+  for (let i = 0; i < START_RUNS; i++) {
+    for (const durableWrites of [true, false]) {
+      const t0 = performance.now();
+      const env = await startTestRuntime({ apiToken: TOKEN, waitMs: 200, durableWrites });
+      (durableWrites ? starts.durable : starts.volatile).push(performance.now() - t0);
+      await env.stop();
+    }
+  }
+  const durable = await startTestRuntime({ apiToken: TOKEN, waitMs: 200 });
+  const volatile = await startTestRuntime({ apiToken: TOKEN, waitMs: 200, durableWrites: false });
+  const envs = [durable, volatile] as const;
+  try {
+    const rows: DurabilityRow[] = [starts];
+    const row = (label: string): DurabilityRow => {
+      const r: DurabilityRow = { label, durable: [], volatile: [] };
+      rows.push(r);
+      return r;
+    };
+    const both = async (r: DurabilityRow, n: number, call: (env: TestRuntime, i: number) => Promise<number>): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        r.durable.push(await call(durable, i));
+        r.volatile.push(await call(volatile, i));
+      }
+    };
+    const clock = async (call: () => Promise<unknown>): Promise<number> => {
+      const t0 = performance.now();
+      await call();
+      return performance.now() - t0;
+    };
+    const ids: string[] = [];
+    for (const env of envs) {
+      await env.edge.settings({ iamPropagationDelayMs: 0, connectClaimDelayMs: 0 });
+      const warm = await env.edge.newNumber();
+      const { id } = await env.api.provision({ phoneNumberId: warm.id, destination: destinations.snsNewTopicPolicy('durability-warm') });
+      await env.api.waitForEnd(id, 30_000);
+      ids.push(id);
+    }
+    const wall = row('provisioning, SNS new topic + new role: POST → SUCCEEDED');
+    const execution = row('the same: execution start → stop');
+    for (let i = 0; i < E2E_RUNS * 2; i++) {
+      for (const [k, env] of envs.entries()) {
+        const n = await env.edge.newNumber();
+        const r = await timed(env, () => env.api.provision({ phoneNumberId: n.id, destination: destinations.snsNewTopicNewRole(`durability-${i}`) }));
+        (k === 0 ? wall.durable : wall.volatile).push(r.wall);
+        (k === 0 ? execution.durable : execution.volatile).push(r.execution);
+      }
+    }
+    const reads = Math.max(50, Math.floor(GET_REQUESTS / 2));
+    await both(row('GET /v1/provisionings/{id} (a finished one)'), reads, (env) => clock(() => env.api.call('GET', `/v1/provisionings/${ids[env === durable ? 0 : 1]}`)));
+    await both(row('GET /v1/provisionings (list)'), reads, (env) => clock(() => env.api.call('GET', '/v1/provisionings')));
+    const dynamo = new Map(envs.map((env) => [env, DynamoDBDocumentClient.from(new DynamoDBClient(env.edge.sdkConfig()))] as const));
+    await both(row('DynamoDB PutItem, one small item (edge port)'), reads, (env, i) =>
+      clock(() => dynamo.get(env)!.send(new PutCommand({ TableName: 'two-way-sms', Item: { pk: `BENCH#${i}`, sk: 'BENCH', v: i } }))),
+    );
+    const sns = new Map(envs.map((env) => [env, new SNSClient(env.edge.sdkConfig())] as const));
+    const topic = topicArn('durability-warm');
+    await both(row('sandbox SNS SetTopicAttributes (one state file replaced)'), reads, (env, i) =>
+      clock(() => sns.get(env)!.send(new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'DisplayName', AttributeValue: `bench ${i}` }))),
+    );
+    return rows;
+  } finally {
+    await durable.stop();
+    await volatile.stop();
+  }
+}
+
 function range(values: number[]): string {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
@@ -217,6 +300,8 @@ async function main(): Promise<void> {
     const floor = tsxFloor();
     log(`end-to-end provisioning: ${E2E_RUNS} runs per destination kind, propagation delays 0`);
     const e2e = await benchE2e();
+    log(`durability: the same requests with and without flushing to the disk, ${E2E_RUNS * 2} provisionings each`);
+    const durability = await benchDurability();
     const load = loadavg();
 
     const coldMedian = median(start.cold.map((s) => s.spawnToReadyMs));
@@ -272,6 +357,14 @@ async function main(): Promise<void> {
       '"POST → SUCCEEDED": the client\'s view (POST, then GET every 5 ms until terminal). "Execution": Step Functions\' start → stop.',
       'State transitions: states entered plus retries, as counted by the local Step Functions engine (the Standard-workflow billing unit).',
       'In process (`startRuntime` with the options `npm start` uses), each run on a fresh number from RequestPhoneNumber.',
+      '',
+      `## What durability costs (issue 8; p50 of alternating requests to two runtimes in one process)`,
+      '',
+      '| request | flushed to disk (as `npm start`) p50 ms | not flushed (as before) p50 ms | difference p50 ms | flushed p95 ms | not flushed p95 ms |',
+      '|---|---|---|---|---|---|',
+      ...durability.map((r) => `| ${r.label} | ${ms(median(r.durable))} | ${ms(median(r.volatile))} | ${ms(median(r.durable) - median(r.volatile))} | ${ms(pct(r.durable, 95))} | ${ms(pct(r.volatile, 95))} |`),
+      '',
+      '"Flushed": every DynamoDB (LevelDB) write with `sync`, every sandbox state file flushed (fsync, and its directory) before the call is answered, so an acknowledged write survives a power loss. "Not flushed": `durableWrites: false`, the behaviour before issue 8. Reads write nothing; they are there to show that they do not pay.',
       '',
     ];
     const text = lines.join('\n');

@@ -35,6 +35,11 @@ export interface RuntimeOptions {
   extraRoutes?: ExtraRoutes;
   /** Target `aws`: the deployed stack's permissions boundary policy (PERMISSIONS_BOUNDARY_ARN). The sandbox has its own. */
   permissionsBoundaryArn?: string;
+  /**
+   * Flush every sandbox state change and every DynamoDB write to the disk before answering it (default true;
+   * local/README.md "Durability"). false only for the benchmark's comparison of what that costs.
+   */
+  durableWrites?: boolean;
 }
 
 export interface Runtime {
@@ -58,8 +63,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const host = opts.host ?? '127.0.0.1';
-  const sandbox = new Sandbox({ dataDir: opts.dataDir, port: opts.sandboxPort, host });
-  const dynamo = await startLocalDynamo(opts.dataDir);
+  const sandbox = new Sandbox({ dataDir: opts.dataDir, port: opts.sandboxPort, host, syncWrites: opts.durableWrites ?? true });
+  const dynamo = await startLocalDynamo(opts.dataDir, { syncWrites: opts.durableWrites ?? true });
   sandbox.addRawService('dynamodb', (req, res, body) => dynamo.proxy(req, res, body));
   const edgeUrl = await sandbox.listen();
   await dynamo.ensureTable(createTableInput(TABLE_NAME));

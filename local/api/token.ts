@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StateFileError, syncDirectory } from '../state-file';
@@ -110,7 +110,7 @@ function writeExclusive(dataDir: string, path: string, content: TokenFile): bool
   try {
     writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
     // On the disk before the token is printed: a power loss must not leave a printed token that no file knows.
-    fsyncSync(fd);
+    fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -25,6 +25,8 @@ export interface SandboxOptions {
   /** Seed the demo resources when there is no saved state. Default true. */
   seed?: boolean;
   clock?: () => Date;
+  /** Flush each state change to the disk before answering (default true); false only for the benchmark's comparison. */
+  syncWrites?: boolean;
 }
 
 /** Largest request body accepted (AWS APIs cap far lower; this only protects the process). */
@@ -65,7 +67,7 @@ export class Sandbox {
     this.accountId = options.accountId ?? '123456789012';
     this.region = options.region ?? 'us-east-1';
     this.clock = options.clock ?? (() => new Date());
-    this.store = new StateStore(options.dataDir);
+    this.store = new StateStore(options.dataDir, options.syncWrites ?? true);
     this.calls = new CallLog(options.dataDir);
     for (const s of defaultServices()) this.services.set(s.signingName, s);
     const saved = this.store.load();
