@@ -205,6 +205,24 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       why: 'Tag the delivery role at creation with its ownership tags (CreateRole with Tags needs iam:TagRole); only under the path /two-way-sms/.',
     },
   ];
+  /** Read-only: everything on the path of an inbound message, for the delivery verdict (tasks/lib/delivery.ts). */
+  const deliveryReads = (): Statement[] => [
+    {
+      sid: 'DeliveryTopicRead',
+      actions: ['sns:GetTopicAttributes'],
+      resources: [x.topics],
+      why: "Read the number's destination topic: its policy, FIFO flag and key (topic known only at run time; this account and region).",
+    },
+    keyRead(['kms:DescribeKey', 'kms:GetKeyPolicy']),
+    roleReads(x.anyRole),
+    managedPolicyReads(),
+    {
+      sid: 'DeliveryConnectRead',
+      actions: ['connect:ListPhoneNumbersV2', 'connect:DescribePhoneNumber'],
+      resources: [x.connectNumbers],
+      why: "Find the number's Connect import and its status, for a Connect destination (ListPhoneNumbersV2 authorizes on phone-number/*).",
+    },
+  ];
   const passRole = (): Statement => ({
     sid: 'PassRoleToSmsVoice',
     actions: ['iam:PassRole'],
@@ -230,7 +248,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     FindProvisioning: [table(), smsRead()],
     FinishDeprovisioning: [table(), smsRead()],
     Verify: [table(), smsRead()],
-    ValidateNumber: [table(), smsRead(), connectInstanceRead()],
+    ValidateNumber: [table(), smsRead(), connectInstanceRead(), ...deliveryReads()],
 
     EnsureTopic: [
       table(),
@@ -346,10 +364,29 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
         resources: [x.ourRoles],
         why: 'Delete only roles this service created (path /two-way-sms/), after removing their policies.',
       },
+      {
+        sid: 'RetainedRolePolicy',
+        actions: ['iam:PutRolePolicy'],
+        resources: [x.ourRoles],
+        why: 'A role of ours that a number still names is kept (AWS cannot clear TwoWayChannelRole) and its inline policy re-pointed at the restored destination; only under /two-way-sms/.',
+      },
+      smsRead(),
       roleReads(x.ourRoles),
       managedPolicyReads(),
       ...topicPolicyWrite(),
+      // A retained role serving an encrypted topic whose key trusts only the service principal gets its own
+      // key-policy statement: the same opt-in and lockout conditions as MergeKeyPolicy.
+      keyRead(['kms:DescribeKey']),
+      ...keyPolicyWrite(),
+      {
+        sid: 'KeyOptInRead',
+        actions: ['kms:ListResourceTags'],
+        resources: [x.keys],
+        why: "Read a key's tags before adding a retained role's statement to its policy: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
+      },
     ],
+    // The post-condition of every undo: reads the whole delivery path of the restored number, changes nothing.
+    CheckRestored: [table(), smsRead(), ...deliveryReads()],
     UndoTopic: [
       table(),
       {

@@ -8,6 +8,15 @@ import { synth, TEST_ENV } from './synth';
  * change to infra/permissions.ts must change it too, visibly. Then: the synthesized roles carry exactly
  * those statements and nothing else but X-Ray and their own log group.
  */
+/** The read-only delivery-path statements of ValidateNumber and CheckRestored (infra/permissions.ts deliveryReads). */
+const DELIVERY_READS = [
+  'DeliveryTopicRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
+  'KeyRead: kms:DescribeKey,kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+  'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
+  'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
+  'DeliveryConnectRead: connect:ListPhoneNumbersV2,connect:DescribePhoneNumber on arn:aws:connect:eu-west-1:111122223333:phone-number/*',
+];
+
 const EXPECTED: Record<Principal, string[]> = {
   AcquireLock: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
@@ -33,6 +42,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
     'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
     'ConnectInstanceRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
+    ...DELIVERY_READS,
   ],
   EnsureTopic: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
@@ -114,11 +124,22 @@ const EXPECTED: Record<Principal, string[]> = {
   UndoAccess: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
     'OwnRoleDelete: iam:DeleteRole,iam:DeleteRolePolicy,iam:DetachRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/*',
+    'RetainedRolePolicy: iam:PutRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/* if StringEquals iam:PermissionsBoundary=BOUNDARY',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/two-way-sms/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
     'TopicPolicyRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
     'TopicPolicyOwnTopic: sns:SetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:* if StringEquals aws:ResourceTag/two-way-sms:managed-by=two-way-sms',
     'TopicPolicyOptedIn: sns:SetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:* if StringEquals aws:ResourceTag/two-way-sms:allow=true',
+    'KeyRead: kms:DescribeKey on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+    'KeyPolicyRead: kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/*',
+    'KeyPolicyOptedIn: kms:PutKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals aws:ResourceTag/two-way-sms:allow=true and BoolIfExists kms:BypassPolicyLockoutSafetyCheck=false',
+    'KeyOptInRead: kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
+  ],
+  CheckRestored: [
+    'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    ...DELIVERY_READS,
   ],
   UndoTopic: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
