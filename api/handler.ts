@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
+import { traced } from '../tasks/lib/tracing';
 import { createApi, type Api, type ApiDeps } from './app';
 
 /**
@@ -37,14 +38,15 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 
 /** The API's dependencies from configuration; the local runtime passes explicit clients instead. */
 export function createApiDeps(config: ApiConfig, logger?: Logger): ApiDeps {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), { marshallOptions: { removeUndefinedValues: true } });
+  // Each AWS SDK call an X-Ray subsegment (a no-op outside Lambda).
+  const doc = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ region: config.region })), { marshallOptions: { removeUndefinedValues: true } });
   const ulid = monotonicFactory();
   return {
-    sfn: new SFNClient({ region: config.region }),
+    sfn: traced(new SFNClient({ region: config.region })),
     db: doc,
     tableName: config.tableName,
-    sms: new PinpointSMSVoiceV2Client({ region: config.region }),
-    lookups: { sns: new SNSClient({ region: config.region }), kms: new KMSClient({ region: config.region }), connect: new ConnectClient({ region: config.region }) },
+    sms: traced(new PinpointSMSVoiceV2Client({ region: config.region })),
+    lookups: { sns: traced(new SNSClient({ region: config.region })), kms: traced(new KMSClient({ region: config.region })), connect: traced(new ConnectClient({ region: config.region })) },
     clock: () => new Date(),
     newId: () => ulid(),
     stateMachines: config.stateMachines,

@@ -107,6 +107,8 @@ export interface ClientOptions {
   dynamoEndpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts?: number;
+  /** Applied to every AWS client once built (the Lambda handlers record each call as an X-Ray subsegment). */
+  instrument?: <C extends object>(client: C) => C;
 }
 
 /** Builds the dependencies: from the environment on Lambda, or with explicit endpoints locally and in tests. */
@@ -118,14 +120,15 @@ export function createDeps(config: TaskConfig = readConfig(), clock: () => Date 
   };
   const common = { ...base, ...(clients.endpoint ? { endpoint: clients.endpoint } : {}) };
   const dynamo = { ...base, ...(clients.dynamoEndpoint ?? clients.endpoint ? { endpoint: clients.dynamoEndpoint ?? clients.endpoint } : {}) };
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(dynamo), { marshallOptions: { removeUndefinedValues: true } });
+  const wrap = clients.instrument ?? (<C,>(c: C): C => c);
+  const doc = DynamoDBDocumentClient.from(wrap(new DynamoDBClient(dynamo)), { marshallOptions: { removeUndefinedValues: true } });
   return {
-    sms: new PinpointSMSVoiceV2Client(common),
-    sns: new SNSClient(common),
-    iam: new IAMClient(common),
-    kms: new KMSClient(common),
-    connect: new ConnectClient(common),
-    sts: new STSClient(common),
+    sms: wrap(new PinpointSMSVoiceV2Client(common)),
+    sns: wrap(new SNSClient(common)),
+    iam: wrap(new IAMClient(common)),
+    kms: wrap(new KMSClient(common)),
+    connect: wrap(new ConnectClient(common)),
+    sts: wrap(new STSClient(common)),
     audit: new AuditLog(doc, config.tableName, clock),
     ledger: new Ledger(doc, config.tableName, clock),
     locks: new LockStore(doc, config.tableName, clock),

@@ -1,17 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { createDeps, type TaskDeps, type TaskEvent } from './context';
+import { createDeps, readConfig, type TaskDeps, type TaskEvent } from './context';
+import { traced } from './tracing';
 
 /**
  * The thin Lambda adapter every task shares: dependencies built once per container, a structured JSON
- * log line per invocation carrying the provisioning id, and errors rethrown untouched so that the Lambda
+ * log line per invocation carrying the provisioning id, every AWS SDK call an X-Ray subsegment, and errors rethrown untouched so that the Lambda
  * runtime reports `errorType = error.name` to Step Functions (the ASL's `ErrorEquals` contract).
  */
 export function lambdaHandler(taskName: string, core: (event: TaskEvent, deps: TaskDeps) => Promise<unknown>) {
   let deps: TaskDeps | undefined;
   const logger = new Logger({ serviceName: 'two-way-sms', persistentKeys: { task: taskName } });
   return async (input: TaskEvent, context?: Context): Promise<unknown> => {
-    deps ??= createDeps();
+    deps ??= createDeps(readConfig(), () => new Date(), { instrument: traced });
     // The ASL does not pass `$$.State.Name`; a task's audit records name the step by the task.
     const event: TaskEvent = { ...input, state: input.state ?? taskName };
     const provisioningId = provisioningIdOf(event);

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traced } from '../lib/tracing';
 import { notify, NOTIFIER_METRICS, type CompletionHook, type NotifyOutcome } from './notifier';
 
 /**
@@ -12,7 +13,8 @@ import { notify, NOTIFIER_METRICS, type CompletionHook, type NotifyOutcome } fro
 const config = { region: process.env.AWS_REGION ?? 'us-east-1', tableName: process.env.TABLE_NAME ?? 'two-way-sms' };
 const logger = new Logger({ serviceName: NOTIFIER_METRICS.service });
 const metrics = new Metrics({ namespace: NOTIFIER_METRICS.namespace, serviceName: NOTIFIER_METRICS.service });
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }));
+// Each DynamoDB call an X-Ray subsegment of the invocation.
+const db = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ region: config.region })));
 
 /** Ticket callbacks plug in here (signed webhooks to Jira / ServiceNow / generic), one hook each. */
 const hooks: CompletionHook[] = [];
