@@ -25,10 +25,12 @@ beforeEach(async () => {
 
 const DELAY_MS = 300;
 /**
- * EnableTwoWay retries RoleNotYetAccessible 8 times (2 s doubling to 30 s, about two minutes on AWS). Run with
- * 50 ms between retries, those 8 retries span at least 400 ms: more than the delay, as two minutes are more than
- * AWS's usual 2-30 s. (`env.run`'s 5 ms would give up after some 150 ms.)
+ * EnableTwoWay retries RoleNotYetAccessible 11 times (2 s doubling to 30 s with full jitter: 0-240 s of waiting on
+ * AWS, 120 s expected; docs/operations.md, test/unit/workflow/budget.test.ts). Run with 50 ms between retries, those
+ * 11 retries span at least 550 ms: more than the delay, as two minutes are more than AWS's usual 2-30 s.
+ * (`env.run`'s 5 ms would give up after some 200 ms.)
  */
+const IAM_PROPAGATION_RETRIES = 11;
 const RETRY_INTERVAL_MS = 50;
 
 /** EnableTwoWay's failed attempts (RoleNotYetAccessible) and the retries the engine made of them. */
@@ -48,12 +50,25 @@ describe('IAM propagation delay', () => {
     expect(run.states).toEqual(SNS_STATES);
     const { failures, retries } = enableRetries(run);
     expect(retries).toBeGreaterThanOrEqual(1);
+    expect(retries).toBeLessThanOrEqual(IAM_PROPAGATION_RETRIES);
     expect(failures).toBe(retries);
     const updates = (await env.calls(since)).filter((c) => c.operation === 'UpdatePhoneNumber');
     expect(updates.filter((c) => c.errorCode === 'ValidationException')).toHaveLength(retries);
     expect(updates.at(-1)!.status).toBe(200);
     expect(numberOf(env, DEMO.numbers.longCode).TwoWayChannelRole).toBe(resultsOf(run).access.roleArn);
     expect((await inbound(env, DEMO.numbers.longCode)).delivered).toBe(true);
+  });
+
+  it('gives up after exactly 11 retries when the role never becomes accessible, and rolls back', async () => {
+    const never = await control(env.sandbox.url, 'PUT', '/_sandbox/settings', { iamPropagationDelayMs: 3_600_000 });
+    expect(never.status).toBe(200);
+    const run = await runWith(env, 'provision', provision({ phoneNumberId: DEMO.numbers.longCode }, sns.existingTopicNewRole(topicArn(DEMO.topics.standard))), { retryIntervalMs: 1 });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RolledBack');
+    const { failures, retries } = enableRetries(run);
+    expect(retries).toBe(IAM_PROPAGATION_RETRIES);
+    expect(failures).toBe(IAM_PROPAGATION_RETRIES + 1);
   });
 
   it('retries EnableTwoWay for a new Connect role too', async () => {

@@ -55,7 +55,7 @@ export async function freshState(env: WorkflowEnv): Promise<void> {
 
 /**
  * Runs a state machine as `env.run` does, with other task cores or another interval between retries (`env.run`
- * retries every 5 ms, so EnableTwoWay's 8 retries, about two minutes on AWS, last some 150-200 ms).
+ * retries every 5 ms, so EnableTwoWay's 11 IAM-propagation retries, 0-240 s on AWS, last some 200 ms).
  */
 export async function runWith(env: WorkflowEnv, machine: StateMachineKey, input: unknown, opts: { retryIntervalMs?: number; tasks?: Readonly<Record<string, TaskCore>> } = {}): Promise<RunResult> {
   const text = loadDefinitionText(STATE_MACHINES[machine]);
