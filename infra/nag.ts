@@ -40,7 +40,7 @@ export function applyAcknowledgements(t: NagTargets): void {
       f.invokedBy === 'eventbridge'
         ? 'Asynchronous failures go to an on-failure destination (the same SQS queue as the EventBridge target DLQ), which records more than a DLQ would; a DLQ as well would deliver every failure twice.'
         : f.invokedBy === 'stepfunctions'
-          ? 'Invoked synchronously by Step Functions, which retries (ASL Retry) and catches (compensation chain) every failure and keeps it in the execution history; there are no asynchronous invocations to dead-letter.'
+          ? 'Invoked synchronously by Step Functions, which retries failures (ASL Retry), then either catches them (a forward step: the compensation chain) or stops the execution where a redrive resumes it (a compensation), and keeps every failure in the execution history; there are no asynchronous invocations to dead-letter.'
           : 'Invoked synchronously by API Gateway, which returns the failure to the caller; there are no asynchronous invocations to dead-letter.',
     );
 
@@ -100,7 +100,7 @@ export function applyAcknowledgements(t: NagTargets): void {
     t.channelRoleBoundary,
     'AwsSolutions',
     'IAM5',
-    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent has no resource-level permissions, so AWS documents "*" for it.',
+    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent is granted on "*" as in AWS\'s documented channel-role policy for a Connect destination (DOMAIN.md section 2): the destination is the service, not an ARN.',
     'Resource::*',
   );
   ack(t.deadLetterQueue, 'AwsSolutions', 'SQS3', 'This queue IS the dead-letter queue (of the notifier rule target and its async invocations); a DLQ of a DLQ would only move the same messages.');
