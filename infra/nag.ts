@@ -100,7 +100,7 @@ export function applyAcknowledgements(t: NagTargets): void {
     t.channelRoleBoundary,
     'AwsSolutions',
     'IAM5',
-    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent is granted on "*" as in AWS\'s documented channel-role policy for a Connect destination (DOMAIN.md section 2): the destination is the service, not an ARN.',
+    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent has no resource types in the Service Authorization Reference, so "*" is the only resource that can name it (as in AWS\'s documented channel-role policy, DOMAIN.md section 2).',
     'Resource::*',
   );
   ack(t.deadLetterQueue, 'AwsSolutions', 'SQS3', 'This queue IS the dead-letter queue (of the notifier rule target and its async invocations); a DLQ of a DLQ would only move the same messages.');
