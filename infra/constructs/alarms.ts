@@ -80,7 +80,7 @@ export class OpsAlarms extends Construct {
       'rollback-failed',
       new cloudwatch.Metric({ namespace: NOTIFIER_METRICS.namespace, metricName: NOTIFIER_METRICS.rollbackFailed, dimensionsMap: { service: NOTIFIER_METRICS.service }, statistic: 'Sum', period: five }),
       1,
-      'An execution ended ROLLBACK_FAILED (FAILED without a clean rollback, or TIMED_OUT): inspect its audit trail and redrive it.',
+      'An execution ended ROLLBACK_FAILED (FAILED without a clean rollback): inspect its audit trail and redrive it.',
     );
     // Not AWS/States ExecutionsFailed: a clean rollback (a refused request) ends FAILED too, by design, and
     // would page for every bad request. Time-outs, aborts and throttles are read from AWS/States directly, in

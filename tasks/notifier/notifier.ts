@@ -46,9 +46,11 @@ const StatusChangeEvent = z.object({
 export type ExecutionStatusDetail = z.infer<typeof Detail>;
 
 /**
- * The provisioning status an execution's end means. FAILED with the `RolledBack` error is a clean
- * rollback; any other FAILED (a compensation gave up) and TIMED_OUT (stopped mid-way) may have left
- * changes behind: ROLLBACK_FAILED, to be redriven. Undefined for a status that is not an end.
+ * The provisioning status an execution's end means, as the API derives it from Step Functions (api/execution.ts):
+ * FAILED with the `RolledBack` error is a clean rollback; any other FAILED (a compensation gave up) may have left
+ * changes behind: ROLLBACK_FAILED, to be redriven. ABORTED and TIMED_OUT (its state machine's TimeoutSeconds) both
+ * stopped mid-way without compensating: ABORTED (its own alarms watch AWS/States). Undefined for a status that is
+ * not an end.
  */
 export function provisioningStatusOf(detail: Pick<ExecutionStatusDetail, 'status' | 'error'>): Exclude<ProvisioningStatus, 'RUNNING'> | undefined {
   switch (detail.status) {
@@ -57,7 +59,6 @@ export function provisioningStatusOf(detail: Pick<ExecutionStatusDetail, 'status
     case 'FAILED':
       return detail.error === ROLLED_BACK_ERROR ? 'ROLLED_BACK' : 'ROLLBACK_FAILED';
     case 'TIMED_OUT':
-      return 'ROLLBACK_FAILED';
     case 'ABORTED':
       return 'ABORTED';
     default:

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LockStore } from '../../tasks/lib/store/lock';
 import { keys, TABLE } from '../../tasks/lib/store/table';
 import { notify, NOTIFIER_METRICS, provisioningStatusOf, type Completion, type NotifierDeps } from '../../tasks/notifier/notifier';
 import { startDynamo, type RunningDynamo } from '../support/dynamo';
@@ -68,11 +69,46 @@ describe('provisioningStatusOf', () => {
     [{ status: 'FAILED', error: 'RolledBack' }, 'ROLLED_BACK'],
     [{ status: 'FAILED', error: 'CompensationFailed' }, 'ROLLBACK_FAILED'],
     [{ status: 'FAILED', error: 'States.Runtime' }, 'ROLLBACK_FAILED'],
-    [{ status: 'TIMED_OUT' }, 'ROLLBACK_FAILED'],
+    // The same status the API shows for it (api/execution.ts outcomeOf).
+    [{ status: 'TIMED_OUT' }, 'ABORTED'],
     [{ status: 'ABORTED' }, 'ABORTED'],
     [{ status: 'RUNNING' }, undefined],
   ] as const)('maps %j to %s', (detail, expected) => {
     expect(provisioningStatusOf(detail)).toBe(expected);
+  });
+});
+
+describe('notify and number leases', () => {
+  const locks = () => new LockStore(dynamo.doc, dynamo.tableName);
+  const HOUR = 3_600_000;
+
+  it.each(['ABORTED', 'TIMED_OUT', 'SUCCEEDED'])('releases the number lease a %s execution still holds, and only its own', async (status) => {
+    const id = `01LEASE${status.replace('_', '')}`;
+    await locks().acquire(`phone-${id}`, `${ARN}:${id}`, HOUR);
+    await locks().acquire(`phone-${id}-other`, `${ARN}:someone-else`, HOUR);
+
+    await notify(statusEvent(id, { status }), deps());
+
+    expect(await locks().get(`phone-${id}`)).toBeUndefined();
+    expect(await locks().get(`phone-${id}-other`)).toMatchObject({ owner: `${ARN}:someone-else` });
+  });
+
+  it('keeps the lease of an execution whose compensation gave up (the number is half undone until a redrive)', async () => {
+    const id = '01LEASEROLLBACKFAILED';
+    await locks().acquire(`phone-${id}`, `${ARN}:${id}`, HOUR);
+
+    await notify(statusEvent(id, { status: 'FAILED', error: 'DeliveryNotRestored' }), deps());
+
+    expect(await locks().get(`phone-${id}`)).toMatchObject({ owner: `${ARN}:${id}` });
+  });
+
+  it('never releases a shared-resource lease (held inside a task invocation that may still run)', async () => {
+    const id = '01LEASESHARED';
+    await locks().acquire(`key/${id}`, `${ARN}:${id}`, HOUR, 'shared');
+
+    await notify(statusEvent(id, { status: 'ABORTED' }), deps());
+
+    expect(await locks().get(`key/${id}`)).toMatchObject({ owner: `${ARN}:${id}` });
   });
 });
 
