@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { checkLevelDbLogs } from './leveldb-log';
+import { StateFileError } from './state-file';
 
 // dynalite ships no types; this is the part of its API used here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,6 +45,8 @@ export async function startLocalDynamo(dataDir: string, opts: LocalDynamoOptions
   const warnings = checkLevelDbLogs(path).map(
     (t) => `${t.file}: its last ${t.bytes} bytes (from byte ${t.offset}) are a write cut short by a crash or power loss; LevelDB drops them. Writes are synced before they are acknowledged, so this one never was.`,
   );
+  await openOnce(path);
+  // Only now: while another process holds the database, its log may end in a write that is still under way.
   for (const w of warnings) warn(w);
   if (opts.syncWrites ?? true) syncWritesUnder(resolve(path));
   else syncedLocations.delete(resolve(path));
@@ -95,6 +98,37 @@ interface LevelPrototype {
 const syncedLocations = new Set<string>();
 let levelPatched = false;
 
+interface LevelClass {
+  prototype: LevelPrototype;
+  new (location: string): { open(): Promise<void>; close(): Promise<void> };
+}
+
+/** classic-level as dynalite loads it (through `level`). */
+function classicLevel(): LevelClass {
+  const levelDir = dirname(require.resolve('level/package.json', { paths: [dirname(require.resolve('dynalite/package.json'))] }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(require.resolve('classic-level', { paths: [levelDir] })) as { ClassicLevel: LevelClass }).ClassicLevel;
+}
+
+/**
+ * Opens and closes the database once before dynalite does: dynalite opens it inside a callback that throws
+ * ("Database is closed", a stack trace and nothing else) when LevelDB refuses, e.g. because another process
+ * holds its lock. Here the refusal becomes a message that says what to do.
+ */
+async function openOnce(path: string): Promise<void> {
+  const db = new (classicLevel())(path);
+  try {
+    await db.open();
+  } catch (e) {
+    const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
+    if (/\block\b/i.test(cause)) {
+      throw new StateFileError(path, `is in use by another process (${cause})`, 'Another `npm start` or `two-way-sms serve` runs on the same DATA_DIR: stop it, or give this one another DATA_DIR');
+    }
+    throw new StateFileError(path, `cannot be opened by LevelDB (${cause})`, `Restore '${path}' from a backup, or move it aside (mv '${path}' '${path}.damaged') to start with empty tables`);
+  }
+  await db.close();
+}
+
 /**
  * dynalite opens LevelDB itself and passes no write options, and LevelDB's default is to hand a write to the
  * operating system without flushing it: a power loss can then lose, or tear, writes that were acknowledged.
@@ -104,10 +138,7 @@ let levelPatched = false;
 function syncWritesUnder(location: string): void {
   syncedLocations.add(location);
   if (levelPatched) return;
-  const levelDir = dirname(require.resolve('level/package.json', { paths: [dirname(require.resolve('dynalite/package.json'))] }));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ClassicLevel } = require(require.resolve('classic-level', { paths: [levelDir] })) as { ClassicLevel: { prototype: LevelPrototype } };
-  const proto = ClassicLevel.prototype;
+  const proto = classicLevel().prototype;
   const { _put: put, _del: del, _batch: batch, _chainedBatch: chainedBatch } = proto;
   const withSync = (db: LevelPrototype, options: object): object => (syncedLocations.has(resolve(db.location)) ? { ...options, sync: true } : options);
   proto._put = function (key, value, options) {

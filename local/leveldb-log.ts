@@ -49,7 +49,14 @@ export function checkLevelDbLogs(dir: string): TornTail[] {
   const torn: TornTail[] = [];
   for (const name of logs) {
     const file = join(dir, name);
-    const bytes = readFileSync(file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      // Gone since the listing: another process owns the database (and the open that follows says so).
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
     const finding = scanLog(bytes);
     if (finding.kind === 'damaged') {
       throw new StateFileError(file, `is damaged at byte ${finding.offset} of ${bytes.length} (${finding.reason}), and intact records follow`, advice(dir));

@@ -131,6 +131,17 @@ describe('the start-up check of the LevelDB log', () => {
   });
 });
 
+describe('a database another process holds', () => {
+  it('refuses to start, saying the directory is in use and what to do', async () => {
+    const first = await startLocalDynamo(dataDir);
+    try {
+      await expect(startLocalDynamo(dataDir)).rejects.toThrow(new RegExp(`^${dbDir()} is in use by another process \\(.*\\)\\. Another \`npm start\` or \`two-way-sms serve\` runs on the same DATA_DIR`));
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('a stopped runtime whose log was torn or damaged', () => {
   const mutations = (calls: { mutating: boolean; service: string }[]) => calls.filter((c) => c.mutating && c.service !== 'states').length;
 
