@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { loadTokens, TOKEN_FILE } from '../../../local/api/token';
 import { CallLog } from '../../../local/sandbox/core/call-log';
 import { Sandbox } from '../../../local/sandbox/sandbox';
+import { DEMO } from '../../../local/sandbox/seed';
 import { StateFileError } from '../../../local/state-file';
+import { destinations, startTestRuntime } from '../../support/runtime';
 
 /**
  * Every file the local runtime reads at start is checked: a damaged one, or one in another shape (an empty
@@ -194,4 +196,37 @@ describe('api-token.json', () => {
 
     expect(loadTokens(dataDir).verify(first.generatedToken!)).toBe('local:token');
   });
+});
+
+describe('state the runtime itself wrote', () => {
+  it('loads back unchanged after provisionings of every destination kind (one refused), a deprovisioning and inbound messages', async () => {
+    const t = await startTestRuntime({ dataDir });
+    let saved: Sandbox['state'];
+    try {
+      const demo = await t.edge.demo();
+      const connectNumber = await t.edge.newNumber();
+      const provisionings = [
+        { phoneNumberId: DEMO.numbers.longCode, destination: destinations.snsNewTopicNewRole('reload-role') },
+        { phoneNumberId: DEMO.numbers.tenDlc, destination: destinations.snsEncryptedTopicPolicy() },
+        { phoneNumberId: DEMO.numbers.pooled, destination: destinations.snsNewTopicPolicy('reload-pool') },
+        { phoneNumberId: connectNumber.id, destination: destinations.connectNewRole(demo.connectInstanceId) },
+        { phoneNumberId: DEMO.numbers.simulator, destination: destinations.snsFifoTopicPolicy() },
+      ];
+      const ends = [];
+      for (const body of provisionings) ends.push((await t.api.waitForEnd((await t.api.provision(body)).id)).status);
+      const deprovision = await t.api.call('DELETE', `/v1/phone-numbers/${DEMO.numbers.longCode}/two-way`);
+      await t.api.waitForEnd(deprovision.body.id);
+      await t.edge.inbound(DEMO.numbers.tenDlc);
+      await t.edge.inbound(connectNumber.e164);
+      await t.edge.settings({ connectClaimDelayMs: 5 });
+      saved = structuredClone(t.rt.sandbox.state);
+
+      expect(ends).toHaveLength(provisionings.length);
+      expect(saved.inbound).toHaveLength(2);
+    } finally {
+      await t.stop();
+    }
+
+    expect(new Sandbox({ dataDir, port: 0 }).state).toEqual(saved);
+  }, 60_000);
 });
