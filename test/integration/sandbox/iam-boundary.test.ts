@@ -88,6 +88,11 @@ describe('IAM permissions boundaries: the sandbox against moto_server', () => {
     await expect(iam.send(new CreateRoleCommand({ RoleName: 'unbounded', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: missing }))).rejects.toBeInstanceOf(NoSuchEntityException);
     await expect(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'bounded', PermissionsBoundary: missing }))).rejects.toBeInstanceOf(NoSuchEntityException);
     iam.destroy();
+    // moto stores whatever ARN it is given (IAM refuses it: "Scope ARN ... does not exist or is not attachable").
+    const m = new IAMClient(moto.clientConfig);
+    const created = await m.send(new CreateRoleCommand({ RoleName: 'unbounded', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: missing }));
+    expect(created.Role!.PermissionsBoundary?.PermissionsBoundaryArn).toBe(missing);
+    m.destroy();
   });
 });
 
