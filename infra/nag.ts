@@ -54,14 +54,13 @@ export function applyAcknowledgements(t: NagTargets): void {
         reasons.set(flat, [...(reasons.get(flat) ?? []), `${s.actions.join(', ')}: ${s.why}`]);
       }
     }
+    // The Serverless pack flags any "*" in a role's own policy: only the list-capable reads that AWS authorizes
+    // against "*" put one there, each with its reason.
+    const star = f.statements.filter((s) => s.resources.includes('*'));
+    if (star.length > 0) ack(f.role, 'Serverless', 'LambdaStarPermissions', star.map((s) => `${s.actions.join(', ')}: ${s.why}`).join(' | '));
+    // Tracing.ACTIVE adds X-Ray's grants on "*" to every role: one acknowledgement of "*" says why for all of them.
+    reasons.set('*', [...(reasons.get('*') ?? []), 'xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE) do not support resource-level permissions: X-Ray requires "*".']);
     for (const [resource, why] of reasons) ack(f.role, 'AwsSolutions', 'IAM5', [...new Set(why)].join(' | '), `Resource::${resource}`);
-    ack(
-      f.role,
-      'AwsSolutions',
-      'IAM5',
-      'xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE) do not support resource-level permissions: X-Ray requires "*".',
-      'Resource::*',
-    );
   }
   for (const role of t.stateMachineRoles) {
     ack(

@@ -79,6 +79,17 @@ const MANAGED_BY_VALUE = 'two-way-sms';
 /** The account owner's opt-in for a topic or key this service did not create (DESIGN.md, issue 6). */
 export const OPT_IN_TAG = 'two-way-sms:allow';
 const OPT_IN_VALUE = 'true';
+/** The only tags a task may write (tasks/lib/context.ts TAGS): ownership, never the owner's opt-in. */
+const OWNERSHIP_TAG_KEYS = ['two-way-sms:managed-by', 'two-way-sms:provisioning-id', 'two-way-sms:phone-number-id'];
+/**
+ * Tag-on-create only: just the ownership keys, saying managed-by this service. Without these conditions a task could
+ * tag any topic or Connect number of the account `two-way-sms:allow` (opting it in itself) or `managed-by` (making
+ * it deletable by UndoTopic / UndoImport).
+ */
+const OWNERSHIP_TAGS_ONLY = {
+  'ForAllValues:StringEquals': { 'aws:TagKeys': OWNERSHIP_TAG_KEYS },
+  StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
+};
 
 /**
  * IAM actions that give a role permissions: each may be granted only with `iam:PermissionsBoundary` equal to the
@@ -102,11 +113,14 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     resources: [x.table],
     why: 'Audit records, write-ahead ledger, leases, shared-resource references, provisioning records (one table, no index).',
   });
+  // DescribePhoneNumbers and DescribePools name their resources only optionally (Service Authorization Reference):
+  // a call without ids is authorized against "*", and the tasks list without ids to find an E.164 number, a
+  // pool's members and the numbers that name a role. Scoping the by-id reads to phone-number/* would add nothing.
   const smsRead = (): Statement => ({
     sid: 'SmsRead',
     actions: ['sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
-    resources: [x.smsNumbers, x.smsPools],
-    why: 'Read the number or pool being provisioned: any of this account and region, since its id is request input.',
+    resources: ['*'],
+    why: 'Read the number or pool being provisioned, and list numbers and pools (E.164 look-up, pool members, the numbers naming a role): a Describe without ids is authorized against "*" (its resource type is optional); read-only.',
   });
   const connectInstanceRead = (): Statement => ({
     sid: 'ConnectInstanceRead',
@@ -153,13 +167,13 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       why: `Merge or remove this service's statement in the access policy of a topic its owner opted in (tag ${OPT_IN_TAG}=${OPT_IN_VALUE}); every other topic is out of reach.`,
     },
   ];
-  const keyCondition = { StringEquals: { 'kms:CallerAccount': scope.account } };
+  // No kms:CallerAccount condition: every caller is in the key's own account, so it would restrict nothing; the
+  // resource ARN is what keeps these reads to this account and region.
   const keyRead = (actions: string[]): Statement => ({
     sid: 'KeyRead',
     actions,
     resources: [x.keys],
-    conditions: keyCondition,
-    why: "Read the topic's KMS key (resolved at run time from the topic or the request); keys of this account and region only.",
+    why: "Read the topic's KMS key (resolved at run time from the topic or the request); keys of this account and region only (the resource ARN).",
   });
   // PutKeyPolicy only on keys the account owner opted in (or listed in the stack), never bypassing the lockout
   // safety check. BoolIfExists: a request that omits the parameter (ours always does) is the safe default.
@@ -202,6 +216,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       sid: 'OwnRoleTag',
       actions: ['iam:TagRole'],
       resources: [x.ourRoles],
+      conditions: OWNERSHIP_TAGS_ONLY,
       why: 'Tag the delivery role at creation with its ownership tags (CreateRole with Tags needs iam:TagRole); only under the path /two-way-sms/.',
     },
   ];
@@ -234,10 +249,11 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     table(),
     {
       sid: 'SmsTwoWay',
-      actions: ['sms-voice:UpdatePhoneNumber', 'sms-voice:UpdatePool', 'sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
+      actions: ['sms-voice:UpdatePhoneNumber', 'sms-voice:UpdatePool'],
       resources: [x.smsNumbers, x.smsPools],
       why: 'Set (or restore) the two-way settings of the number or pool being provisioned (id is request input; this account and region).',
     },
+    smsRead(),
     passRole(),
   ];
 
@@ -254,9 +270,16 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       table(),
       {
         sid: 'Topic',
-        actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:GetTopicAttributes', 'sns:ListTagsForResource'],
+        actions: ['sns:CreateTopic', 'sns:GetTopicAttributes', 'sns:ListTagsForResource'],
         resources: [x.topics],
-        why: 'Create the topic (tagged) or validate the given one; the name is request input, so any topic of this account and region.',
+        why: 'Create the topic or validate the given one; the name is request input, so any topic of this account and region.',
+      },
+      {
+        sid: 'TopicTagOnCreate',
+        actions: ['sns:TagResource'],
+        resources: [x.topics],
+        conditions: OWNERSHIP_TAGS_ONLY,
+        why: 'Tag the topic it creates with its ownership tags (CreateTopic with Tags needs sns:TagResource); only those keys, so no topic can be opted in or made deletable by a tag.',
       },
       keyRead(['kms:DescribeKey']),
       // A role given by ARN is checked before the topic is created, so a bad role changes nothing.
@@ -299,9 +322,16 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       table(),
       {
         sid: 'ConnectImport',
-        actions: ['connect:ImportPhoneNumber', 'connect:TagResource'],
+        actions: ['connect:ImportPhoneNumber'],
         resources: [x.connectInstances, x.connectNumbers],
-        why: 'Import the number into the destination instance, tagged (instance id is request input; the Connect phone number exists only after the import).',
+        why: 'Import the number into the destination instance (instance id is request input; the Connect phone number exists only after the import).',
+      },
+      {
+        sid: 'ConnectTagOnImport',
+        actions: ['connect:TagResource'],
+        resources: [x.connectInstances, x.connectNumbers],
+        conditions: OWNERSHIP_TAGS_ONLY,
+        why: 'Tag the imported number with its ownership tags (ImportPhoneNumber with Tags needs connect:TagResource); only those keys, so no other Connect number can be made releasable by a tag.',
       },
       {
         sid: 'ConnectRead',
@@ -427,8 +457,8 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       {
         sid: 'SmsNumberRead',
         actions: ['sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools'],
-        resources: [x.smsNumbers, x.smsPools],
-        why: 'Resolve an E.164 number in a request to its id, and refuse an unknown number or pool id before starting anything (any of this account and region: ids are request input).',
+        resources: ['*'],
+        why: 'Resolve an E.164 number in a request to its id (a list without ids, authorized against "*": the resource type is optional), and refuse an unknown number or pool id before starting anything; read-only.',
       },
       {
         sid: 'DestinationTopicRead',

@@ -11,7 +11,7 @@ import { synth, TEST_ENV } from './synth';
 /** The read-only delivery-path statements of ValidateNumber and CheckRestored (infra/permissions.ts deliveryReads). */
 const DELIVERY_READS = [
   'DeliveryTopicRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
-  'KeyRead: kms:DescribeKey,kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+  'KeyRead: kms:DescribeKey,kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/*',
   'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
   'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
   'DeliveryConnectRead: connect:ListPhoneNumbersV2,connect:DescribePhoneNumber on arn:aws:connect:eu-west-1:111122223333:phone-number/*',
@@ -20,41 +20,42 @@ const DELIVERY_READS = [
 const EXPECTED: Record<Principal, string[]> = {
   AcquireLock: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
   ],
   ReleaseLock: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
   ],
   FindProvisioning: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
   ],
   FinishDeprovisioning: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
   ],
   Verify: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
   ],
   ValidateNumber: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'ConnectInstanceRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
     ...DELIVERY_READS,
   ],
   EnsureTopic: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'Topic: sns:CreateTopic,sns:TagResource,sns:GetTopicAttributes,sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
-    'KeyRead: kms:DescribeKey on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+    'Topic: sns:CreateTopic,sns:GetTopicAttributes,sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
+    'TopicTagOnCreate: sns:TagResource on arn:aws:sns:eu-west-1:111122223333:* if ForAllValues:StringEquals aws:TagKeys=two-way-sms:managed-by|two-way-sms:provisioning-id|two-way-sms:phone-number-id and StringEquals aws:RequestTag/two-way-sms:managed-by=two-way-sms',
+    'KeyRead: kms:DescribeKey on arn:aws:kms:eu-west-1:111122223333:key/*',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
   ],
   EnsureAccess: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
     'OwnRoleWrite: iam:CreateRole,iam:PutRolePolicy,iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/* if StringEquals iam:PermissionsBoundary=BOUNDARY',
-    'OwnRoleTag: iam:TagRole on arn:aws:iam::111122223333:role/two-way-sms/*',
+    'OwnRoleTag: iam:TagRole on arn:aws:iam::111122223333:role/two-way-sms/* if ForAllValues:StringEquals aws:TagKeys=two-way-sms:managed-by|two-way-sms:provisioning-id|two-way-sms:phone-number-id and StringEquals aws:RequestTag/two-way-sms:managed-by=two-way-sms',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
     'TopicPolicyRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
@@ -65,7 +66,7 @@ const EXPECTED: Record<Principal, string[]> = {
   EnsureConnectRole: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
     'OwnRoleWrite: iam:CreateRole,iam:PutRolePolicy,iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/* if StringEquals iam:PermissionsBoundary=BOUNDARY',
-    'OwnRoleTag: iam:TagRole on arn:aws:iam::111122223333:role/two-way-sms/*',
+    'OwnRoleTag: iam:TagRole on arn:aws:iam::111122223333:role/two-way-sms/* if ForAllValues:StringEquals aws:TagKeys=two-way-sms:managed-by|two-way-sms:provisioning-id|two-way-sms:phone-number-id and StringEquals aws:RequestTag/two-way-sms:managed-by=two-way-sms',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
   ],
@@ -84,26 +85,29 @@ const EXPECTED: Record<Principal, string[]> = {
   ],
   Preflight: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'TopicRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
-    'KeyRead: kms:DescribeKey,kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+    'KeyRead: kms:DescribeKey,kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/*',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
     'ConnectInstanceRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
   ],
   EnableTwoWay: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsTwoWay: sms-voice:UpdatePhoneNumber,sms-voice:UpdatePool,sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsTwoWay: sms-voice:UpdatePhoneNumber,sms-voice:UpdatePool on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'PassRoleToSmsVoice: iam:PassRole on arn:aws:iam::111122223333:role/* if StringEquals iam:PassedToService=sms-voice.amazonaws.com',
   ],
   UndoTwoWay: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsTwoWay: sms-voice:UpdatePhoneNumber,sms-voice:UpdatePool,sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsTwoWay: sms-voice:UpdatePhoneNumber,sms-voice:UpdatePool on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'PassRoleToSmsVoice: iam:PassRole on arn:aws:iam::111122223333:role/* if StringEquals iam:PassedToService=sms-voice.amazonaws.com',
   ],
   ImportToConnect: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'ConnectImport: connect:ImportPhoneNumber,connect:TagResource on arn:aws:connect:eu-west-1:111122223333:instance/* arn:aws:connect:eu-west-1:111122223333:phone-number/*',
+    'ConnectImport: connect:ImportPhoneNumber on arn:aws:connect:eu-west-1:111122223333:instance/* arn:aws:connect:eu-west-1:111122223333:phone-number/*',
+    'ConnectTagOnImport: connect:TagResource on arn:aws:connect:eu-west-1:111122223333:instance/* arn:aws:connect:eu-west-1:111122223333:phone-number/* if ForAllValues:StringEquals aws:TagKeys=two-way-sms:managed-by|two-way-sms:provisioning-id|two-way-sms:phone-number-id and StringEquals aws:RequestTag/two-way-sms:managed-by=two-way-sms',
     'ConnectRead: connect:DescribeInstance,connect:DescribePhoneNumber,connect:ListPhoneNumbersV2 on arn:aws:connect:eu-west-1:111122223333:instance/* arn:aws:connect:eu-west-1:111122223333:phone-number/*',
     'SmsSourceNumberRead: sms-voice:DescribePhoneNumbers on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/*',
   ],
@@ -125,20 +129,20 @@ const EXPECTED: Record<Principal, string[]> = {
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
     'OwnRoleDelete: iam:DeleteRole,iam:DeleteRolePolicy,iam:DetachRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/*',
     'RetainedRolePolicy: iam:PutRolePolicy on arn:aws:iam::111122223333:role/two-way-sms/* if StringEquals iam:PermissionsBoundary=BOUNDARY',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'RoleRead: iam:GetRole,iam:GetRolePolicy,iam:ListRolePolicies,iam:ListAttachedRolePolicies on arn:aws:iam::111122223333:role/two-way-sms/*',
     'ManagedPolicyRead: iam:GetPolicy,iam:GetPolicyVersion on arn:aws:iam::aws:policy/* arn:aws:iam::111122223333:policy/*',
     'TopicPolicyRead: sns:GetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:*',
     'TopicPolicyOwnTopic: sns:SetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:* if StringEquals aws:ResourceTag/two-way-sms:managed-by=two-way-sms',
     'TopicPolicyOptedIn: sns:SetTopicAttributes on arn:aws:sns:eu-west-1:111122223333:* if StringEquals aws:ResourceTag/two-way-sms:allow=true',
-    'KeyRead: kms:DescribeKey on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals kms:CallerAccount=111122223333',
+    'KeyRead: kms:DescribeKey on arn:aws:kms:eu-west-1:111122223333:key/*',
     'KeyPolicyRead: kms:GetKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/*',
     'KeyPolicyOptedIn: kms:PutKeyPolicy on arn:aws:kms:eu-west-1:111122223333:key/* if StringEquals aws:ResourceTag/two-way-sms:allow=true and BoolIfExists kms:BypassPolicyLockoutSafetyCheck=false',
     'KeyOptInRead: kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
   ],
   CheckRestored: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',
-    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     ...DELIVERY_READS,
   ],
   UndoTopic: [
@@ -151,7 +155,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'TableIndexes: dynamodb:Query on TABLE/index/gsi1 TABLE/index/gsi2',
     'StartExecutions: states:StartExecution on SM_PROVISION SM_DEPROVISION',
     'ReadAndRedriveExecutions: states:DescribeExecution,states:GetExecutionHistory,states:RedriveExecution on EXEC_PROVISION:* EXEC_DEPROVISION:*',
-    'SmsNumberRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on arn:aws:sms-voice:eu-west-1:111122223333:phone-number/* arn:aws:sms-voice:eu-west-1:111122223333:pool/*',
+    'SmsNumberRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'DestinationTopicRead: sns:GetTopicAttributes,sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
     'DestinationKeyRead: kms:DescribeKey,kms:GetKeyPolicy,kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
     'DestinationConnectRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
@@ -211,9 +215,24 @@ describe('permissions (infra/permissions.ts)', () => {
     }
   });
 
-  it('keep SNS, End User Messaging SMS and Connect to this account and region; never "*"', () => {
-    const resources = Object.values(intended).flatMap((sts) => sts.flatMap((st) => st.resources));
-    expect(resources).not.toContain('*');
+  it('let a task tag only with the ownership keys (managed-by this service): no task can opt a resource in, or make one deletable', () => {
+    const tagging = Object.values(intended).flat().filter((st) => st.actions.some((a) => /:Tag(Resource|Role)$/.test(a)));
+    expect(tagging.length).toBeGreaterThan(0);
+    for (const st of tagging) {
+      expect(st.actions.every((a) => /:Tag(Resource|Role)$/.test(a))).toBe(true);
+      expect(st.conditions).toEqual({
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['two-way-sms:managed-by', 'two-way-sms:provisioning-id', 'two-way-sms:phone-number-id'] },
+        StringEquals: { 'aws:RequestTag/two-way-sms:managed-by': 'two-way-sms' },
+      });
+    }
+  });
+
+  it('keep SNS, End User Messaging SMS and Connect to this account and region; "*" only for the reads AWS authorizes against it', () => {
+    const all = Object.values(intended).flat();
+    // DescribePhoneNumbers/DescribePools without ids are authorized against "*" (their resource type is optional).
+    const starred = all.filter((st) => st.resources.includes('*'));
+    expect([...new Set(starred.flatMap((st) => st.actions))].sort()).toEqual(['sms-voice:DescribePhoneNumbers', 'sms-voice:DescribePools']);
+    const resources = all.flatMap((st) => st.resources);
     const regional = resources.filter((r) => /^arn:aws:(sns|sms-voice|connect|kms):/.test(r));
     expect(regional.filter((r) => !/^arn:aws:[a-z-]+:eu-west-1:111122223333:/.test(r))).toEqual([]);
   });
