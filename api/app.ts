@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import { isAwsError } from '../tasks/lib/errors';
+import { isAwsError, NumberBusy } from '../tasks/lib/errors';
+import { NUMBER_LEASE_MS } from '../tasks/lib/context';
 import { keys, TABLE } from '../tasks/lib/store/table';
 import { ActiveProvisionings, AuditLog, Ledger, LockStore, type DocClient } from '../tasks/lib/store';
 import { eventJson, outcomeOf, stepsOf, type ExecutionOutcome } from './execution';
@@ -427,10 +428,23 @@ export function createApi(deps: ApiDeps): Api {
           { field: 'id', message: 'rolled back, not redrivable' },
         ]);
       }
+      // The redriven execution resumes past its AcquireLock: it must hold the number's lease again (an ABORTED or
+      // TIMED_OUT one gave it up, and another provisioning may have started since). Taken before the redrive, so
+      // two executions never work on one number; a 409 when another execution holds it.
+      const before = await locks.get(record.targetId);
+      const hadLease = before?.owner === record.executionArn;
+      try {
+        await locks.acquire(record.targetId, record.executionArn, NUMBER_LEASE_MS);
+      } catch (e) {
+        if (!(e instanceof NumberBusy)) throw e;
+        throw new ApiProblem('numberBusy', `provisioning ${record.id} cannot be redriven now: ${e.message}; wait for that execution to end`, [{ field: 'id', message: 'the number is locked by another execution' }]);
+      }
       let redriveDate: Date | undefined;
       try {
         redriveDate = (await deps.sfn.send(new RedriveExecutionCommand({ executionArn: record.executionArn }))).redriveDate;
       } catch (e) {
+        // Not redriven: give back a lease this request took (one the execution already held stays with it).
+        if (!hadLease) await locks.release(record.targetId, record.executionArn);
         if (isAwsError(e, 'ExecutionNotRedrivable')) {
           throw new ApiProblem('notRedrivable', `provisioning ${record.id} cannot be redriven: ${(e as Error).message}`, [{ field: 'id', message: 'execution is not redrivable' }]);
         }

@@ -113,7 +113,7 @@ export const ROUTES: readonly RouteSpec[] = [
     pathParams: IdPath,
     query: NoQuery,
     responses: { 202: { description: 'Redriven.', schema: RedriveResponse, headers: location } },
-    problems: ['validation', 'notFound', 'notRedrivable', 'payloadTooLarge', 'unavailable'],
+    problems: ['validation', 'notFound', 'notRedrivable', 'numberBusy', 'payloadTooLarge', 'unavailable'],
   },
   {
     operationId: 'deprovision',

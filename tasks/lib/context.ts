@@ -30,6 +30,9 @@ export interface TaskDeps {
   config: TaskConfig;
 }
 
+/** A number's lease: the provision machine times out after 3600 s; five minutes more, so a live execution never loses it. */
+export const NUMBER_LEASE_MS = 65 * 60 * 1000;
+
 export interface TaskConfig {
   region: string;
   partition: string;
@@ -90,8 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): TaskConfig {
     partition: region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws',
     ...(env.AWS_ACCOUNT_ID ? { accountId: env.AWS_ACCOUNT_ID } : {}),
     tableName,
-    // The provision machine times out after 3600 s; five minutes more, so a live execution never loses its lease.
-    lockLeaseMs: int('LOCK_LEASE_MS', 65 * 60 * 1000),
+    lockLeaseMs: int('LOCK_LEASE_MS', NUMBER_LEASE_MS),
     keyLeaseMs: int('KEY_LEASE_MS', 30 * 1000),
     importPollLimit: int('IMPORT_POLL_LIMIT', 60),
     ...(env.PERMISSIONS_BOUNDARY_ARN ? { permissionsBoundaryArn: env.PERMISSIONS_BOUNDARY_ARN } : {}),

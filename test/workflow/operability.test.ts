@@ -146,6 +146,48 @@ describe('a stopped execution (local runtime: engine, completion hook, notifier)
   });
 });
 
+describe('redriving a stopped execution', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('takes the number lease back first: refused (409) while another execution holds it, then resumes holding it', async () => {
+    const sfn = new SFNClient({ endpoint: t.rt.edgeUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const locks = new LockStore(DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: t.rt.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })), 'two-way-sms');
+    const numberId = Object.values(t.rt.sandbox.state.smsVoice.phoneNumbers).find((n) => n.PhoneNumber === DEMO.numbers.tenDlc)!.PhoneNumberId;
+    const stuck = async () => {
+      // A new role that stays "not yet accessible" keeps EnableTwoWay retrying, with the lease held.
+      await control(t.rt.edgeUrl, 'PUT', '/_sandbox/settings', { iamPropagationDelayMs: 600_000 });
+      const started = await t.api.provision({ phoneNumberId: DEMO.numbers.tenDlc, destination: sns.existingTopicNewRole(topicArn(DEMO.topics.standard)) });
+      await until(async () => (await locks.get(numberId))?.owner === started.executionArn);
+      return started;
+    };
+    const first = await stuck();
+    await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    expect((await t.api.waitForEnd(first.id)).status).toBe('ABORTED');
+    await until(async () => (await locks.get(numberId)) === undefined);
+    const second = await stuck();
+
+    const refused = await t.api.call('POST', `/v1/provisionings/${first.id}/redrive`);
+
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:two-way-sms:problem:number-busy');
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).status).toBe('ABORTED');
+    expect((await locks.get(numberId))?.owner).toBe(second.executionArn);
+
+    await sfn.send(new StopExecutionCommand({ executionArn: second.executionArn }));
+    await until(async () => (await locks.get(numberId)) === undefined);
+    await control(t.rt.edgeUrl, 'PUT', '/_sandbox/settings', { iamPropagationDelayMs: 0 });
+    const redriven = await t.api.call('POST', `/v1/provisionings/${first.id}/redrive`);
+    expect(redriven.status).toBe(202);
+    expect((await t.api.waitForEnd(first.id)).status).toBe('SUCCEEDED');
+  });
+});
+
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
