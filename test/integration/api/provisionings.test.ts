@@ -497,6 +497,10 @@ describe('POST /v1/provisionings/{id}/redrive', () => {
     expect(redriven.body).toEqual({ id: res.body.id, executionArn: res.body.executionArn, status: 'RUNNING', redriveDate: expect.any(String) });
     expect(after.body).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
     expect(after.body).not.toHaveProperty('error');
+    // The redriven execution holds the number's lease again (here no state machine runs to release it at its end).
+    const locks = new LockStore(env.deps.db, env.dynamo.tableName);
+    expect((await locks.get(env.numbers.longCode))?.owner).toBe(res.body.executionArn);
+    await locks.release(env.numbers.longCode, res.body.executionArn);
   });
 
   it('answers 409 for an execution that is not redrivable', async () => {
