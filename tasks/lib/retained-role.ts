@@ -5,7 +5,7 @@ import { checkKeyOptIn, roleUsesKeyWithout } from './opt-in';
 import { readTopicInput } from './delivery';
 import { mergeStatement } from './policy';
 import type { AuditScope } from './store';
-import { classifyAwsError } from './errors';
+import { classifyAwsError, CompensationFailed, isAwsError } from './errors';
 import { channelKindOf } from './delivery';
 import type { TaskDeps } from './context';
 import type { PolicyDocumentJson, StatementJson } from './policy';
@@ -57,7 +57,7 @@ export function permissionsServing(accountId: string, configs: TwoWayConfig[]): 
  * not write alone. Each call is audited with the reason. Returns what it did, for the undo's report.
  */
 export async function repointRetainedRole(
-  deps: Pick<TaskDeps, 'iam' | 'audit'>,
+  deps: Pick<TaskDeps, 'iam' | 'audit' | 'config'>,
   role: RoleView,
   accountId: string,
   configs: TwoWayConfig[],
@@ -65,10 +65,21 @@ export async function repointRetainedRole(
 ): Promise<{ serves: string[] }> {
   const wanted = permissionsServing(accountId, configs);
   const note = RETAINED_ROLE_REASON;
+  const boundaryArn = deps.config.permissionsBoundaryArn;
   const send = async <T>(action: string, before: unknown, call: () => Promise<T>) =>
     deps.audit.record(audit.scope, { step: audit.step, action, resourceArn: role.arn, before, note }, () =>
       call().catch((e: unknown) => {
         if (e instanceof NoSuchEntityException && action === 'iam:DeleteRolePolicy') return undefined;
+        if (isAwsError(e, 'AccessDenied', 'AccessDeniedException') && boundaryArn) {
+          // The task roles may write a role's policy only when it carries the stack's boundary: a role created
+          // before the boundary existed has none. Say how to give it one; the undo can then be redriven.
+          return Promise.reject(
+            new CompensationFailed(
+              `${action} on retained role ${role.arn} was denied (${e.message}): a role this service created before its permissions boundary existed must be given it first (aws iam put-role-permissions-boundary --role-name ${role.name} --permissions-boundary ${boundaryArn}), then redrive`,
+              { cause: e },
+            ),
+          );
+        }
         return Promise.reject(classifyAwsError(e, `${action} ${role.name}`));
       }),
     );
@@ -116,18 +127,34 @@ export async function grantRetainedRoleKeys(
     if (!topic?.kmsMasterKeyId) continue;
     let keyArn: string | undefined;
     let manager: string | undefined;
+    const statementFor = JSON.stringify(roleKeyStatement({ roleArn: role.arn, region: where.region, partition: where.partition }));
+    // A key whose policy names neither the account nor this service's task role cannot be read, let alone
+    // changed, by the tasks (KMS honours IAM grants only when the key policy delegates to the account): say
+    // exactly what to add instead of failing on an access error.
+    const denied = (e: unknown, ref: string) => {
+      if (!isAwsError(e, 'AccessDeniedException')) return false;
+      out.refused.push(`role ${role.arn} may not be able to use key ${ref} of topic ${topicArn}, and this service may not read or change that key's policy (${e.message}): add this statement to it by hand: ${statementFor}`);
+      return true;
+    };
     try {
       const meta = (await deps.kms.send(new DescribeKeyCommand({ KeyId: topic.kmsMasterKeyId }))).KeyMetadata;
       keyArn = meta?.Arn;
       manager = meta?.KeyManager;
     } catch (e) {
+      if (denied(e, topic.kmsMasterKeyId)) continue;
       throw classifyAwsError(e, `kms:DescribeKey ${topic.kmsMasterKeyId}`);
     }
     // An AWS managed key lets account principals use it through SNS: nothing to add, nothing that could be.
     if (!keyArn || manager === 'AWS') continue;
     const arn = keyArn;
     await deps.locks.withLease(keyLease(arn), audit.owner, deps.config.keyLeaseMs, async () => {
-      const policy = await readKeyPolicy(deps, arn);
+      let policy: string;
+      try {
+        policy = await readKeyPolicy(deps, arn);
+      } catch (e) {
+        if (denied(e, arn)) return;
+        throw e;
+      }
       if (roleUsesKeyWithout(policy, { ...where, roleArn: role.arn, keyArn: arn, topicArn, identityPolicies })) return;
       const statement = roleKeyStatement({ roleArn: role.arn, region: where.region, partition: where.partition });
       const merged = mergeStatement(policy, statement);

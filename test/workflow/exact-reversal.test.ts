@@ -20,6 +20,7 @@ import {
   roleRecord,
   ROLLBACK_STATES,
   setFault,
+  clearFaults,
   sns,
   unique,
 } from './support/harness';
@@ -119,6 +120,31 @@ describe('reproduction A: deprovisioning a provisioning that added a role', () =
   });
 });
 
+describe('a retained role that may not be changed', () => {
+  it('fails the undo at UndoAccess saying how to give the role the boundary (a role created before the boundary existed), and a redrive then finishes', async () => {
+    const n = await newNumber(env);
+    const original = await topicPolicyTopic();
+    await enableByHand(n.id, original);
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, sns.newTopicNewRole(unique('new'))))).status).toBe('SUCCEEDED');
+    // IAM denies the re-pointing PutRolePolicy, as it does on AWS for a role without the stack's boundary.
+    await setFault(env, { service: 'iam', operation: 'PutRolePolicy', error: 'AccessDenied', count: 100 });
+
+    const failed = await env.run('deprovision', deprovision({ phoneNumberId: n.id }));
+
+    expect(failed.error).toBe('CompensationFailed');
+    expect(failed.failedState?.name).toBe('UndoAccess');
+    expect(failed.cause).toContain('aws iam put-role-permissions-boundary --role-name TwoWaySms-');
+    expect(failed.cause).toContain('--permissions-boundary arn:aws:iam::123456789012:policy/');
+    // Nothing is deleted under the number meanwhile: it still names an existing role.
+    expect(roleRecord(env, numberOf(env, n.e164).TwoWayChannelRole!)).toBeDefined();
+
+    await clearFaults(env);
+    const redriven = await env.run('deprovision', deprovision({ phoneNumberId: n.id }), { executionArn: failed.executionArn, startAt: failed.failedState! });
+    expect(redriven.status).toBe('SUCCEEDED');
+    await expectDeliveredTo(n.e164, original);
+  });
+});
+
 describe('reproduction B: a Connect rollback after two-way was set', () => {
   it('keeps the Connect role the number still names, re-pointed at the original topic: ROLLED_BACK and inbound still delivered', async () => {
     const n = await newNumber(env);
@@ -215,6 +241,20 @@ describe('a retained role and an encrypted topic whose key trusts only the servi
     const policy = JSON.parse(env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy) as { Statement: { Principal?: { AWS?: string } }[] };
     expect(policy.Statement.some((st) => st.Principal?.AWS === role)).toBe(true);
     await expectDeliveredTo(n.e164, topic);
+  });
+
+  it('key policy unreadable by the service: the undo says which statement to add by hand, and CheckRestored ends it ROLLBACK_FAILED', async () => {
+    const { n, keyArn } = await encryptedSetup(true);
+    // ValidateNumber's verdict read the key policy once; the next read is UndoAccess's, which KMS denies (as it does
+    // on AWS when the key policy delegates neither to the account nor to the task role).
+    await setFault(env, { service: 'kms', operation: 'GetKeyPolicy', error: 'AccessDeniedException', count: 1, afterCalls: 1 });
+    const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
+    expect(run.error).toBe('DeliveryNotRestored');
+    const role = numberOf(env, n.e164).TwoWayChannelRole!;
+    const retained = (await env.deps.audit.byPhoneNumber(n.id)).find((a) => a.action === 'two-way-sms:RetainRole')?.note ?? '';
+    expect(retained).toContain(`add this statement to it by hand: {"Sid":"SMSVoiceTwoWayRole`);
+    expect(retained).toContain(`"Principal":{"AWS":"${role}"}`);
+    expect(retained).toContain(keyArn);
   });
 
   it('key not opted in: nothing is written to the key, and the execution ends ROLLBACK_FAILED at CheckRestored saying why', async () => {
