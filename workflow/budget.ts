@@ -64,22 +64,42 @@ export interface BudgetOptions {
   pollLimit: number;
   /** Seconds one poll's invocation is allowed in the budget (a poll is one Describe call). */
   pollSeconds: number;
+  /**
+   * Seconds one retried attempt takes when its retrier names specific errors (throttling, a transient AWS error,
+   * RESOURCE_NOT_ACCESSIBLE, Lambda service errors): those are answers, not hangs. Default 5.
+   */
+  fastAttemptSeconds?: number;
+}
+
+/** Retrier errors that also match an attempt that ran until its timeout (the Lambda's or the state's). */
+const MATCHES_TIMEOUTS = new Set(['States.ALL', 'States.TaskFailed', 'States.Timeout', 'Sandbox.Timedout']);
+
+/** One Task's worst case: its first attempt at the timeout, then every retry's wait and attempt. */
+function taskBudget(timeoutSeconds: number, rules: RetryRule[], fastAttemptSeconds: number): number {
+  let total = timeoutSeconds;
+  for (const rule of rules) {
+    // A retrier that matches a timed-out attempt may spend the whole timeout again on each retry.
+    const attempt = rule.ErrorEquals.some((e) => MATCHES_TIMEOUTS.has(e)) ? timeoutSeconds : fastAttemptSeconds;
+    total += retryBounds(rule).maxSeconds + retryBounds(rule).retries * attempt;
+  }
+  return total;
 }
 
 /**
  * An upper bound of one execution that is not stuck: every Task state of the machine entered once (more than
- * any one path enters: the SNS and Connect branches, the forward steps and the whole compensation chain),
- * each using its whole `TimeoutSeconds` once plus the maximum wait of every retrier it has; a Task inside a
- * loop (a state reachable from itself) counts once like the others plus `pollLimit` more rounds of the loop's
- * Wait states and `pollSeconds` each. An execution that takes longer is stuck or pathologically slow, and its
- * TIMED_OUT is what the alarm is for.
+ * any one path enters: the SNS and Connect branches, the forward steps and the whole compensation chain), each
+ * with its first attempt at its whole `TimeoutSeconds`, then every retry of every retrier at its longest wait
+ * plus the attempt itself: the whole `TimeoutSeconds` again when the retrier also matches timed-out attempts
+ * (`States.ALL`, `States.TaskFailed`, ...), `fastAttemptSeconds` when it names errors AWS answers with. A Task
+ * inside a loop (a state reachable from itself) counts once like the others plus `pollLimit` more rounds of the
+ * loop's Wait states and `pollSeconds` each. An execution that takes longer is stuck or pathologically slow, and
+ * its TIMED_OUT is what the alarm is for.
  */
 export function executionBudgetSeconds(definition: AslDefinition, opts: BudgetOptions): { total: number; perState: Record<string, number> } {
   const perState: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    const retries = ((state.Retry ?? []) as RetryRule[]).reduce((sum, r) => sum + retryBounds(r).maxSeconds, 0);
-    perState[name] = (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60) + retries;
+    perState[name] = taskBudget(typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60, (state.Retry ?? []) as RetryRule[], opts.fastAttemptSeconds ?? 5);
   }
   for (const loop of loops(definition)) {
     const waits = loop.filter((s) => definition.States[s]!.Type === 'Wait').reduce((sum, s) => sum + Number(definition.States[s]!.Seconds ?? 0), 0);

@@ -30,8 +30,8 @@ export interface TaskDeps {
   config: TaskConfig;
 }
 
-/** A number's lease: the provision machine times out after 3600 s; five minutes more, so a live execution never loses it. */
-export const NUMBER_LEASE_MS = 65 * 60 * 1000;
+/** A number's lease: the provision machine times out after 7200 s; five minutes more, so a live execution never loses it. */
+export const NUMBER_LEASE_MS = 125 * 60 * 1000;
 
 export interface TaskConfig {
   region: string;

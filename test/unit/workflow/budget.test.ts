@@ -75,11 +75,11 @@ describe.each(machines)('top-level TimeoutSeconds of %s', (name, def) => {
   const timeout = (def as AslDefinition & { TimeoutSeconds?: number }).TimeoutSeconds;
   const budget = executionBudgetSeconds(def, { pollLimit: readConfig({}).importPollLimit, pollSeconds: 5 });
 
-  it('is set, and covers every Task once at its TimeoutSeconds with every retry at its longest wait', () => {
+  it('is set, and covers every Task once at its TimeoutSeconds with every retry at its longest wait and attempt', () => {
     expect(typeof timeout).toBe('number');
     expect(timeout!).toBeGreaterThanOrEqual(budget.total);
-    // An hour at most: without a top-level timeout a Standard execution may run for a year.
-    expect(timeout!).toBeLessThanOrEqual(3600);
+    // Two hours at most: without a top-level timeout a Standard execution may run for a year.
+    expect(timeout!).toBeLessThanOrEqual(7200);
   });
 
   it('is shorter than a number lease, so a live execution never loses its lease', () => {
@@ -98,11 +98,19 @@ describe('execution budget', () => {
     expect(perState['loop:CheckImport>IsImportClaimed>WaitForImport']).toBe(10 * (5 + 5));
   });
 
-  it('adds each retrier of a Task at its longest total wait', () => {
+  it('adds each retrier of a Task at its longest total wait, with each retried attempt answered fast', () => {
     const def: AslDefinition = {
       StartAt: 'T',
       States: { T: { Type: 'Task', Resource: 'arn:x', TimeoutSeconds: 10, Retry: [{ ErrorEquals: ['A'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' } as never], End: true } },
     };
-    expect(executionBudgetSeconds(def, { pollLimit: 1, pollSeconds: 1 }).total).toBe(10 + 1 + 2 + 4);
+    expect(executionBudgetSeconds(def, { pollLimit: 1, pollSeconds: 1, fastAttemptSeconds: 2 }).total).toBe(10 + (1 + 2 + 4) + 3 * 2);
+  });
+
+  it('counts a whole timeout for every retry of a retrier that also matches a timed-out attempt', () => {
+    const def: AslDefinition = {
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:x', TimeoutSeconds: 10, Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 } as never], End: true } },
+    };
+    expect(executionBudgetSeconds(def, { pollLimit: 1, pollSeconds: 1 }).total).toBe(10 + (2 + 4) + 2 * 10);
   });
 });
