@@ -10,11 +10,12 @@ import {
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { isAwsError, NumberBusy } from '../tasks/lib/errors';
+import { canonicalJson } from '../tasks/lib/json';
 import { NUMBER_LEASE_MS } from '../tasks/lib/context';
 import { keys, TABLE } from '../tasks/lib/store/table';
 import { ActiveProvisionings, AuditLog, Ledger, LockStore, type DocClient } from '../tasks/lib/store';
 import { eventJson, outcomeOf, stepsOf, type ExecutionOutcome } from './execution';
-import { bodyBytes, canonicalJson, decodeToken, encodeToken, headerValues, isJsonContentType, jsonResult, MAX_BODY_BYTES, problemResult, sha256, type Reply } from './http';
+import { bodyBytes, decodeToken, encodeToken, headerValues, isJsonContentType, jsonResult, MAX_BODY_BYTES, problemResult, sha256, type Reply } from './http';
 import { buildOpenApiDocument } from './openapi';
 import { ApiProblem, fieldErrors, invalid, type FieldError } from './problem';
 import { matchPath, type OperationId, type RouteSpec } from './routes';

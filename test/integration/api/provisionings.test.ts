@@ -2,7 +2,8 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/c
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEMO } from '../../../local/sandbox/seed';
-import { canonicalJson, sha256 } from '../../../api/http';
+import { sha256 } from '../../../api/http';
+import { canonicalJson } from '../../../tasks/lib/json';
 import { ProvisioningStore } from '../../../api/store';
 import { DeprovisionRequest, ProvisionRequest } from '../../../tasks/lib/request';
 import { ActiveProvisionings, AuditLog, Ledger, LockStore } from '../../../tasks/lib/store';
