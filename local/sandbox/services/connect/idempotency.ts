@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../tasks/lib/json';
 import type { CallContext } from '../../core/types';
 import { connectError } from './errors';
 
@@ -8,18 +9,6 @@ import { connectError } from './errors';
  * a deterministic token after a rollback a day later does not get a stale answer forever.
  */
 export const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** JSON with sorted object keys, so that `{a,b}` and `{b,a}` hash alike. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export interface TokenCheck<T> {
   /** The response first given for this token and request: return it as is. */
@@ -38,7 +27,7 @@ export function checkClientToken<T>(ctx: CallContext, operation: string, token: 
   if (token === undefined) return { remember: () => undefined };
   const tokens = ctx.state.connect.clientTokens;
   const key = `${ctx.region}/${operation}/${token}`;
-  const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+  const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
   const prior = tokens[key];
   const live = prior !== undefined && ctx.now.getTime() - Date.parse(prior.at) < CLIENT_TOKEN_TTL_MS;
   if (live && prior.requestHash !== requestHash) {

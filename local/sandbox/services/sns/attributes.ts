@@ -156,23 +156,3 @@ export function effectiveDeliveryPolicy(deliveryPolicy: string | undefined): str
   }
   return JSON.stringify({ http: { ...DEFAULT_HTTP_DELIVERY, ...own } });
 }
-
-/** Deep equality of two JSON values (key order ignored), for comparing policies by meaning. */
-export function sameJson(a: string, b: string): boolean {
-  try {
-    return canonical(JSON.parse(a)) === canonical(JSON.parse(b));
-  } catch {
-    return a === b;
-  }
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}

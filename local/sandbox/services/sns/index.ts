@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '../../core/errors';
 import type { QueryParams } from '../../core/query';
 import type { CallContext, QueryService } from '../../core/types';
+import { sameJsonTextIgnoringKeyOrder } from '../../../../tasks/lib/json';
 import { xmlMap } from '../../core/xml';
-import { checkTopicAttribute, defaultTopicPolicy, effectiveDeliveryPolicy, normaliseAttribute, sameJson, TOPIC_ATTRIBUTES } from './attributes';
+import { checkTopicAttribute, defaultTopicPolicy, effectiveDeliveryPolicy, normaliseAttribute, TOPIC_ATTRIBUTES } from './attributes';
 import type { SubscriptionRecord, TopicRecord } from './model';
 
 export type { TopicRecord } from './model';
@@ -219,7 +220,7 @@ export function addTopic(ctx: CallContext, input: AddTopicInput): TopicRecord {
     for (const [k, v] of Object.entries(attributes)) {
       const current = existing.Attributes[k] ?? TOPIC_ATTRIBUTES[k]?.defaultValue ?? '';
       const wanted = normaliseAttribute(k, v);
-      const same = k === 'Policy' ? sameJson(current, wanted) : current === wanted;
+      const same = k === 'Policy' ? sameJsonTextIgnoringKeyOrder(current, wanted) : current === wanted;
       if (!same) throw invalid('Invalid parameter: Attributes Reason: Topic already exists with different attributes');
     }
     for (const [k, v] of Object.entries(tags)) {
