@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DescribeKeyCommand, GetKeyPolicyCommand, NotFoundException, InvalidArnException } from '@aws-sdk/client-kms';
 import type { TaskDeps } from './context';
 import { classifyAwsError, DestinationNotUsable } from './errors';
+import { sameJsonTextIgnoringKeyOrder } from './json';
 import { mergeStatement, removeStatement, SMS_VOICE_SERVICE_PRINCIPAL, type StatementJson } from './policy';
 import type { AccessRequest, ContextValue } from './policy';
 
@@ -158,41 +159,15 @@ export function refuseAwsManagedWithoutRole(key: Pick<TopicKey, 'ref' | 'keyMana
 }
 
 /**
- * True when two policy documents are the same JSON (object keys in any order, arrays in order). An undo uses it
- * to see whether a policy is still exactly what it wrote: then it can put back the original text byte for byte
- * (KMS and SNS keep a document as written, so a re-serialised one would differ in form if not in meaning).
- */
-export function sameDocument(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a === b) return true;
-  try {
-    return JSON.stringify(canonicalJson(JSON.parse(a))) === JSON.stringify(canonicalJson(JSON.parse(b)));
-  } catch {
-    return false;
-  }
-}
-
-function canonicalJson(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonicalJson);
-  if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonicalJson((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
-/**
  * A policy document with the statement a provisioning added taken out again (its ledger entry records the
  * document `before` it wrote, what it `written`, and any `previous` statement of the same Sid it replaced).
- * Unchanged since the write: the original document goes back exactly as it was. Otherwise only our statement
+ * Unchanged since the write (the same JSON, whatever its form: KMS and SNS keep a document as written): the
+ * original document goes back byte for byte, exactly as it was. Otherwise only our statement
  * is taken out (or the one it replaced put back), keeping what others changed since.
  */
 export function documentWithoutOurs(policy: string, sid: string, data: Record<string, unknown>): string {
   const previous = data.previous as StatementJson | undefined;
   const before = data.before as string | undefined;
-  if (before !== undefined && sameDocument(policy, data.written as string | undefined)) return before;
+  if (before !== undefined && sameJsonTextIgnoringKeyOrder(policy, data.written as string | undefined)) return before;
   return previous ? mergeStatement(policy, previous).document : removeStatement(policy, sid).document;
 }

@@ -318,17 +318,6 @@ export function desiredConfig(request: ProvisionRequest, results: Record<string,
   return { enabled: true, channelArn: topic, channelRole: role };
 }
 
-/** Structural equality of JSON-like values (key order ignored): is a repeated request's destination the same? */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
 /** The before-image ValidateNumber records in the ledger (`beforeImage`), read by EnableTwoWay and UndoTwoWay. */
 export interface BeforeImage {
   kind: TargetKind;

@@ -6,6 +6,7 @@ import { readTopicInput } from './delivery';
 import { mergeStatement } from './policy';
 import type { AuditScope } from './store';
 import { classifyAwsError, CompensationFailed, isAwsError } from './errors';
+import { sameJsonTextIgnoringKeyOrder } from './json';
 import { channelKindOf } from './delivery';
 import type { TaskDeps } from './context';
 import type { PolicyDocumentJson, StatementJson } from './policy';
@@ -86,7 +87,7 @@ export async function repointRetainedRole(
   for (const [policyName, document] of wanted) {
     const text = JSON.stringify(document);
     const current = role.inline.find((p) => p.name === policyName);
-    if (current && sameDocument(current.document, text)) continue;
+    if (current && sameJsonTextIgnoringKeyOrder(current.document, text)) continue;
     await send('iam:PutRolePolicy', current ? { policyName, document: current.document } : null, () =>
       deps.iam.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName: policyName, PolicyDocument: text })),
     );
@@ -97,14 +98,6 @@ export async function repointRetainedRole(
     }
   }
   return { serves: [...new Set(configs.map((c) => c.channelArn).filter((c): c is string => c !== undefined))] };
-}
-
-function sameDocument(a: string, b: string): boolean {
-  try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { auditScope, ROLE_PATH, TAGS, type TaskDeps, type TaskEvent } from './context';
 import { AwsTransientError, classifyAwsError, DestinationNotUsable, ForeignResourceExists } from './errors';
+import { sameJsonTextIgnoringKeyOrder } from './json';
 import { roleKmsRequest } from './key';
 import { evaluate, evaluateTwoWayDelivery, SMS_VOICE_SERVICE_PRINCIPAL, twoWayTrustPolicy, type PolicyDocumentJson } from './policy';
 import type { RoleSpec } from './request';
@@ -119,26 +120,6 @@ export async function readRole(deps: Pick<TaskDeps, 'iam'>, name: string): Promi
     if (e instanceof NoSuchEntityException) return undefined;
     throw iamFailure(e, `iam: reading the policies of role ${name}`);
   }
-}
-
-function sameJson(a: string, b: string): boolean {
-  try {
-    return JSON.stringify(sortKeys(JSON.parse(a))) === JSON.stringify(sortKeys(JSON.parse(b)));
-  } catch {
-    return false;
-  }
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
 }
 
 /**
@@ -339,7 +320,7 @@ async function ensureRoleLocked(ctx: RoleTaskContext, spec: RoleSpecInput, need:
       await deps.ledger.set(provisioningId, 'role', 'intent', { roleName: role.name, roleArn: role.arn, targetId, policyName: permission.policyName });
     }
     const trust = JSON.stringify(twoWayTrustPolicy({ accountId: number.accountId }));
-    if (!sameJson(role.trustPolicy, trust)) {
+    if (!sameJsonTextIgnoringKeyOrder(role.trustPolicy, trust)) {
       await deps.audit.record(
         auditScope(request, targetId, ctx.event.executionArn),
         { step: ctx.event.state, action: 'iam:UpdateAssumeRolePolicy', resourceArn: role.arn, before: role.trustPolicy },
@@ -347,7 +328,7 @@ async function ensureRoleLocked(ctx: RoleTaskContext, spec: RoleSpecInput, need:
       );
     }
     const current = role.inline.find((p) => p.name === permission.policyName);
-    if (!current || !sameJson(current.document, JSON.stringify(permission.document))) {
+    if (!current || !sameJsonTextIgnoringKeyOrder(current.document, JSON.stringify(permission.document))) {
       await putPermission(ctx, role.name, role.arn, permission, current?.document);
     }
     if (!prior || prior.status !== 'done') {
@@ -386,7 +367,7 @@ async function takeOverKeptRole(ctx: RoleTaskContext, roleArn: string, permissio
   const data = { roleName: role.name, roleArn, targetId: number.id, policyName: permission.policyName, tookOver: true, createdBy: role.tags[TAGS.provisioningId] ?? provisioningId };
   if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'intent', data);
   const trust = JSON.stringify(twoWayTrustPolicy({ accountId: number.accountId }));
-  if (!sameJson(role.trustPolicy, trust)) {
+  if (!sameJsonTextIgnoringKeyOrder(role.trustPolicy, trust)) {
     await deps.audit.record(
       auditScope(request, number.id, ctx.event.executionArn),
       { step: ctx.event.state, action: 'iam:UpdateAssumeRolePolicy', resourceArn: role.arn, before: role.trustPolicy },
@@ -394,7 +375,7 @@ async function takeOverKeptRole(ctx: RoleTaskContext, roleArn: string, permissio
     );
   }
   const current = role.inline.find((p) => p.name === permission.policyName);
-  if (!current || !sameJson(current.document, JSON.stringify(permission.document))) await putPermission(ctx, role.name, role.arn, permission, current?.document);
+  if (!current || !sameJsonTextIgnoringKeyOrder(current.document, JSON.stringify(permission.document))) await putPermission(ctx, role.name, role.arn, permission, current?.document);
   if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'done', { ...data, created: false });
   return { mode: 'role', roleArn, roleCreated: false };
 }

@@ -3,7 +3,8 @@ import { accountIdOf, auditScope, type TaskDeps, type TaskEvent } from '../lib/c
 import { deliveryVerdict } from '../lib/delivery';
 import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../lib/reversibility';
 import { classifyAwsError, DestinationNotUsable, NumberNotEligible } from '../lib/errors';
-import { describeTwoWay, jsonEqual, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
+import { sameJsonValueIgnoringKeyOrder } from '../lib/json';
+import { describeTwoWay, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
 import type { NumberResult } from '../lib/results';
 
@@ -136,7 +137,7 @@ async function instanceRegionOf(instanceId: string, deps: TaskDeps): Promise<str
 async function checkActive(target: Target, request: ProvisionRequest, deps: TaskDeps): Promise<string | undefined> {
   const active = await deps.active.get(target.id);
   if (!active || active.provisioningId === request.provisioningId) return undefined;
-  if (jsonEqual(active.destination, request.destination)) return active.provisioningId;
+  if (sameJsonValueIgnoringKeyOrder(active.destination, request.destination)) return active.provisioningId;
   throw new NumberNotEligible(
     `${target.label} is already provisioned by ${active.provisioningId} to a different destination (${describeTwoWay(active.config)}); deprovision it first`,
     { field: target.kind === 'pool' ? 'poolId' : 'phoneNumberId' },

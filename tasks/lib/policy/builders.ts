@@ -1,3 +1,4 @@
+import { canonicalJson } from '../json';
 import { parsePolicy, PolicyParseError } from './parse';
 
 /** The service principal of End User Messaging SMS (it delivers inbound messages). */
@@ -213,25 +214,23 @@ export function awsManagedSnsKeyPolicy(p: { accountId: string; region: string; p
   };
 }
 
-/** Order-insensitive canonical form, so that `"a"` and `["a"]`, or reordered keys, compare equal. */
-function canonical(v: unknown): unknown {
+/**
+ * A statement rewritten so that its canonical JSON ignores what IAM's grammar ignores besides key order: a
+ * one-element array stands for its element (`"a"` is `["a"]`), and the order of a longer array's items does not
+ * count (each item becomes its canonical text, and those are sorted).
+ */
+function policyForm(v: unknown): unknown {
   if (Array.isArray(v)) {
-    const items = v.map(canonical);
-    if (items.length === 1) return items[0];
-    return items.map((i) => JSON.stringify(i)).sort();
+    const items = v.map(policyForm);
+    return items.length === 1 ? items[0] : items.map(canonicalJson).sort();
   }
-  if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, policyForm(x)]));
   return v;
 }
 
+/** Whether two statements mean the same to IAM: equal but for key order, array order and `"a"` against `["a"]`. */
 function sameMeaning(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonicalJson(policyForm(a)) === canonicalJson(policyForm(b));
 }
 
 /** Reads a document for editing: its raw JSON (so other statements stay exactly as they are) after validating it. */

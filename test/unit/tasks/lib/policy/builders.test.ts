@@ -125,6 +125,19 @@ describe('mergeStatement / removeStatement', () => {
     expect(again).toEqual({ document: once, changed: false });
   });
 
+  it('is a no-op when a list holds the same items in another order, but not when an item differs', () => {
+    // Prepare
+    const statement = keyPolicyStatement(where);
+    const once = mergeStatement(existing, statement).document;
+    const actions = statement.Action as string[];
+    // Act
+    const reversed = mergeStatement(once, { ...statement, Action: [...actions].reverse() });
+    const other = mergeStatement(once, { ...statement, Action: [actions[0]!, 'kms:Encrypt'] });
+    // Assess
+    expect(reversed).toEqual({ document: once, changed: false });
+    expect(other.changed).toBe(true);
+  });
+
   it('replaces a different statement with the same Sid in place', () => {
     // Prepare
     const stale = { ...ours, Resource: `${TOPIC}-old` };
