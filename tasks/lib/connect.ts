@@ -1,4 +1,3 @@
-import { CompensationRequest } from './undo';
 import { createHash } from 'node:crypto';
 import {
   DescribeInstanceCommand,
@@ -176,14 +175,4 @@ const ImportResultShape = z.object({
 /** The ImportResult of ImportToConnect / CheckImport (`results.import`). */
 export function importResultOf(results: Record<string, unknown>): ImportResult {
   return parseOrThrow(ImportResultShape, results.import, 'results.import');
-}
-
-/**
- * Compensations run in both state machines: in a rollback the request is the provisioning request, in a
- * deprovisioning it is the deprovisioning request. They need only who asked and for which number.
- */
-export type AnyRequest = CompensationRequest;
-
-export function parseAnyRequest(input: unknown): AnyRequest {
-  return parseOrThrow(CompensationRequest, input, 'request');
 }

@@ -1,9 +1,10 @@
 import { DisassociatePhoneNumberContactFlowCommand, ReleasePhoneNumberCommand } from '@aws-sdk/client-connect';
 import { auditScope, TAGS, type TaskDeps, type TaskEvent } from '../lib/context';
-import { describeConnectNumber, findImportOf, parseAnyRequest, releaseClientToken, type ConnectImportData, type ContactFlowData } from '../lib/connect';
-import { AwsTransientError, classifyAwsError, CompensationFailed, InvalidInput, isAwsError, TaskError } from '../lib/errors';
+import { describeConnectNumber, findImportOf, releaseClientToken, type ConnectImportData, type ContactFlowData } from '../lib/connect';
+import { AwsTransientError, classifyAwsError, CompensationFailed, isAwsError, TaskError } from '../lib/errors';
 import type { UndoResult } from '../lib/results';
 import type { LedgerEntry } from '../lib/store';
+import { compensationInput } from '../lib/undo';
 
 /**
  * Compensation of ImportToConnect (and the deprovisioning step): releases the Connect import that the
@@ -15,9 +16,7 @@ import type { LedgerEntry } from '../lib/store';
  * seconds to minutes; if it outlasts the retries, the execution ends ROLLBACK_FAILED and a redrive finishes.
  */
 export async function undoImport(event: TaskEvent, deps: TaskDeps): Promise<UndoResult> {
-  const request = parseAnyRequest(event.request);
-  if (!event.undo) throw new InvalidInput('UndoImport needs `undo` (whose ledger to undo)', { field: 'undo' });
-  const provisioningId = event.undo.provisioningId;
+  const { request, undoId: provisioningId } = compensationInput(event);
   const entry = await deps.ledger.get<ConnectImportData>(provisioningId, 'connectImport');
   if (!entry || entry.status === 'undone') return { undone: [], kept: [] };
   const flow = await deps.ledger.get<ContactFlowData>(provisioningId, 'contactFlow');

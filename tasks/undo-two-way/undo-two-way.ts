@@ -1,7 +1,8 @@
 import { auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { classifyAwsError, CompensationFailed, InvalidInput, NumberNotEligible, TaskError } from '../lib/errors';
-import { describeTwoWay, parseAnyRequest, readTwoWay, sameTwoWay, sendTwoWay, twoWayCommand, type BeforeImage, type TwoWayLedgerData } from '../lib/number';
+import { describeTwoWay, readTwoWay, sameTwoWay, sendTwoWay, twoWayCommand, type BeforeImage, type TwoWayLedgerData } from '../lib/number';
 import type { TwoWayConfig, UndoResult } from '../lib/results';
+import { compensationRequest } from '../lib/undo';
 
 /**
  * Compensation of EnableTwoWay, and the deprovisioning step that gives a number back its previous settings:
@@ -77,7 +78,7 @@ function requestProvisioningId(event: TaskEvent): string | undefined {
 
 function parseOrCompensationFailed(event: TaskEvent, provId: string, label: string) {
   try {
-    return parseAnyRequest(event).request;
+    return compensationRequest(event);
   } catch (e) {
     if (!(e instanceof InvalidInput)) throw e;
     throw new CompensationFailed(`cannot audit the restore of ${label}: ${e.message}; left: ledger entry twoWay of provisioning ${provId} not undone`, { cause: e });

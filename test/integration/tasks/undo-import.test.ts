@@ -205,6 +205,6 @@ describe('UndoImport', () => {
   });
 
   it('refuses to run without undo with InvalidInput', async () => {
-    await expect(undoImport(taskEvent('UndoImport', request(), {}), env.deps)).rejects.toMatchObject({ name: 'InvalidInput', field: 'undo' });
+    await expect(undoImport(taskEvent('UndoImport', request(), {}), env.deps)).rejects.toMatchObject({ name: 'InvalidInput', field: 'undo.provisioningId' });
   });
 });
