@@ -1,5 +1,5 @@
 import type { TaskDeps, TaskEvent } from '../lib/context';
-import { parseAnyRequest, resolveTarget, targetRefOf } from '../lib/number';
+import { parseMachineRequest, resolveTarget, targetRefOf } from '../lib/number';
 import type { LockResult } from '../lib/results';
 
 /**
@@ -9,7 +9,7 @@ import type { LockResult } from '../lib/results';
  * invocation by the same execution renews its own lease.
  */
 export async function acquireLock(event: TaskEvent, deps: TaskDeps): Promise<LockResult> {
-  const { request } = parseAnyRequest(event);
+  const { request } = parseMachineRequest(event);
   const target = await resolveTarget(deps, targetRefOf(request));
   const holder = await deps.locks.acquire(target.id, event.executionArn, deps.config.lockLeaseMs);
   return { owner: holder.owner, leaseUntil: holder.leaseUntil, targetId: target.id };

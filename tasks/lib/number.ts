@@ -52,14 +52,16 @@ export interface Target {
   label: string;
 }
 
-/** Either request of the two state machines: the deprovisioning one has no destination. */
-export type AnyRequest = { kind: 'provision'; request: ProvisionRequest } | { kind: 'deprovision'; request: DeprovisionRequest };
+/** The request of the state machine running a task: the deprovisioning one has no destination. */
+export type MachineRequest = { kind: 'provision'; request: ProvisionRequest } | { kind: 'deprovision'; request: DeprovisionRequest };
 
 /**
- * Parses the request of whichever state machine runs the task: the execution ARN names the state machine
- * (`…:execution:provision-two-way:…`); an execution started some other way is told apart by `destination`.
+ * Parses the request of whichever state machine runs the task, with that machine's own schema: the execution
+ * ARN names the state machine (`…:execution:provision-two-way:…`); an execution started some other way is
+ * told apart by `destination`. For the lock tasks, which run in both; compensations read their request with
+ * `compensationRequest` (`./undo`), which accepts either.
  */
-export function parseAnyRequest(event: Pick<TaskEvent, 'request' | 'executionArn'>): AnyRequest {
+export function parseMachineRequest(event: Pick<TaskEvent, 'request' | 'executionArn'>): MachineRequest {
   const arn = event.executionArn ?? '';
   const deprovision = arn.includes(':deprovision-two-way:')
     ? true

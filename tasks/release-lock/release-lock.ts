@@ -1,6 +1,6 @@
 import type { TaskDeps, TaskEvent } from '../lib/context';
 import { InvalidInput, NumberNotEligible } from '../lib/errors';
-import { findTarget, parseAnyRequest, targetRefOf } from '../lib/number';
+import { findTarget, parseMachineRequest, targetRefOf } from '../lib/number';
 import type { LockResult } from '../lib/results';
 
 export interface ReleaseResult {
@@ -21,7 +21,7 @@ export async function releaseLock(event: TaskEvent, deps: TaskDeps): Promise<Rel
 
 async function targetIdFromRequest(event: TaskEvent, deps: TaskDeps): Promise<string | undefined> {
   try {
-    const { request } = parseAnyRequest(event);
+    const { request } = parseMachineRequest(event);
     return (await findTarget(deps, targetRefOf(request)))?.id;
   } catch (e) {
     // An invalid request or a number that does not exist cannot have been locked by this execution.
