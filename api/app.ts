@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { isAwsError, NumberBusy } from '../tasks/lib/errors';
 import { canonicalJson } from '../tasks/lib/json';
 import { NUMBER_LEASE_MS } from '../tasks/lib/context';
+import { UNSAFE_TEXT_WHAT } from '../tasks/lib/request';
 import { keys, TABLE } from '../tasks/lib/store/table';
 import { ActiveProvisionings, AuditLog, Ledger, LockStore, type DocClient } from '../tasks/lib/store';
 import { eventJson, outcomeOf, stepsOf, type ExecutionOutcome } from './execution';
@@ -613,7 +614,7 @@ function queryOf(event: APIGatewayProxyEvent, errors: FieldError[]): Record<stri
     const field = printable(k);
     const values = Object.hasOwn(multi, k) ? multi[k] : undefined;
     if (Array.isArray(values) && values.length > 1) errors.push({ field, message: `give ${field} once` });
-    if (field !== k) errors.push({ field, message: 'the parameter name contains control characters or bidirectional overrides' });
+    if (field !== k) errors.push({ field, message: `the parameter name contains ${UNSAFE_TEXT_WHAT}` });
     out[k] = v;
   }
   return out;

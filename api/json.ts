@@ -1,4 +1,4 @@
-import { UNSAFE_TEXT } from '../tasks/lib/request';
+import { UNSAFE_TEXT, UNSAFE_TEXT_WHAT } from '../tasks/lib/request';
 import type { FieldError } from './problem';
 
 /**
@@ -6,7 +6,7 @@ import type { FieldError } from './problem';
  * "a", "phoneNumberId": "b"}` would mean whatever the last component to read it decides; an intermediary that
  * checks the first one would be fooled. A body is therefore refused when any object in it, at any depth, repeats
  * a key. And no string anywhere (key or value) may carry characters that rewrite how text is shown or logged:
- * C0/C1 controls and the bidirectional overrides and isolates (see `UNSAFE_TEXT`).
+ * C0/C1 controls, bidirectional controls, byte-order marks and lone surrogates (see `UNSAFE_TEXT`).
  */
 
 /** The body's value, or the field errors that refuse it. The text must already be known to be valid JSON. */
@@ -69,7 +69,7 @@ export function unsafeTextProblems(value: unknown, root = 'body'): FieldError[] 
     const { v, path } = todo.pop()!;
     if (typeof v === 'string') {
       const m = UNSAFE_TEXT.exec(v);
-      if (m) out.push({ field: path || root, message: `contains ${describeChar(m[0])} at position ${m.index}: control characters and bidirectional overrides are not accepted` });
+      if (m) out.push({ field: path || root, message: `contains ${describeChar(m[0])} at position ${m.index}: ${UNSAFE_TEXT_WHAT} are not accepted` });
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) todo.push({ v: v[i], path: `${path || root}[${i}]` });
     } else if (v !== null && typeof v === 'object') {
@@ -78,7 +78,7 @@ export function unsafeTextProblems(value: unknown, root = 'body'): FieldError[] 
       for (const [k, child] of entries) {
         const here = join(path, printable(k));
         const m = UNSAFE_TEXT.exec(k);
-        if (m) out.push({ field: here, message: `the key contains ${describeChar(m[0])}: control characters and bidirectional overrides are not accepted` });
+        if (m) out.push({ field: here, message: `the key contains ${describeChar(m[0])}: ${UNSAFE_TEXT_WHAT} are not accepted` });
         children.push({ v: child, path: here });
       }
       for (let i = children.length - 1; i >= 0; i--) todo.push(children[i]!);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import 'zod-openapi';
-import { ConnectDestination, Destination, PhoneNumberRef, PoolRef, RoleSpec, SAFE_TEXT, SnsDestination, Ticket, TopicSpec } from '../tasks/lib/request';
+import { ConnectDestination, Destination, PhoneNumberRef, PoolRef, RoleSpec, SAFE_TEXT, SnsDestination, UNSAFE_TEXT_WHAT, Ticket, TopicSpec } from '../tasks/lib/request';
 
 /**
  * The API's schemas: they validate requests, type the handlers and generate `/openapi.json`, so the document
@@ -40,7 +40,7 @@ export const ApiDestination = z
 
 export const ApiTicket = Ticket.extend({
   system: Ticket.shape.system.regex(/^[A-Za-z0-9._-]+$/, 'ticket.system may contain only letters, digits and ._-'),
-  key: Ticket.shape.key.regex(SAFE_TEXT, 'ticket.key must not contain control characters or bidirectional overrides'),
+  key: Ticket.shape.key.regex(SAFE_TEXT, `ticket.key must not contain ${UNSAFE_TEXT_WHAT}`),
   url: Ticket.shape.url.unwrap().regex(/^https?:\/\//, 'ticket.url must be an http or https URL').optional(),
 }).meta({ id: 'Ticket', description: 'The ticket this change belongs to; stored and echoed, never fetched.' });
 

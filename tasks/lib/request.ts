@@ -13,11 +13,16 @@ import { InvalidInput } from './errors';
  * (U+202A-U+202E, U+2066-U+2069: they make text display in another order than it is stored, so a ticket key
  * shown in the console or an audit record could read as something else).
  */
+// Also refused: the invisible bidirectional marks (U+061C, U+200E, U+200F), the byte-order mark U+FEFF, and a lone
+// UTF-16 surrogate (not Unicode at all: stored, it makes every JSON list that includes it unreadable to strict
+// parsers).
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What `UNSAFE_TEXT` refuses, in the words of every error message that names it. */
+export const UNSAFE_TEXT_WHAT = 'control characters, bidirectional controls, byte-order marks and lone surrogates';
 /** A whole string free of `UNSAFE_TEXT` (for schemas, which the OpenAPI document can then describe). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-export const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$/;
+export const SAFE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/;
 
 const name = (what: string, max: number) =>
   z
@@ -94,9 +99,9 @@ export const PoolRef = z
 
 export const Ticket = z.strictObject({
   system: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'ticket.system may contain only letters, digits and ._-'),
-  key: z.string().min(1).max(256).regex(SAFE_TEXT, 'ticket.key must not contain control characters or bidirectional overrides'),
+  key: z.string().min(1).max(256).regex(SAFE_TEXT, `ticket.key must not contain ${UNSAFE_TEXT_WHAT}`),
   // Stored and echoed, never fetched.
-  url: z.string().url().max(2048).regex(/^https?:\/\//, 'ticket.url must be an http or https URL').regex(SAFE_TEXT, 'ticket.url must not contain control characters or bidirectional overrides').optional(),
+  url: z.string().url().max(2048).regex(/^https?:\/\//, 'ticket.url must be an http or https URL').regex(SAFE_TEXT, `ticket.url must not contain ${UNSAFE_TEXT_WHAT}`).optional(),
 });
 
 export const ProvisionRequest = z

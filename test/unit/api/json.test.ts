@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describeChar, firstDuplicateKey, strictJsonProblems, unsafeTextProblems } from '../../../api/json';
-import { UNSAFE_TEXT } from '../../../tasks/lib/request';
+import { UNSAFE_TEXT, UNSAFE_TEXT_WHAT } from '../../../tasks/lib/request';
 
 /**
  * The strict reading of request bodies (api/json.ts): a repeated key at any depth is found and named by its
@@ -73,17 +73,23 @@ describe('unsafeTextProblems', () => {
         const at = Math.min(i, text.length);
         const value = { a: [{ b: text.slice(0, at) + c + text.slice(at) }] };
         const problems = unsafeTextProblems(value);
-        expect(problems).toEqual([{ field: 'a[0].b', message: `contains ${describeChar(c)} at position ${at}: control characters and bidirectional overrides are not accepted` }]);
+        expect(problems).toEqual([{ field: 'a[0].b', message: `contains ${describeChar(c)} at position ${at}: ${UNSAFE_TEXT_WHAT} are not accepted` }]);
         expect(JSON.stringify(problems).includes(c)).toBe(false);
       }),
     );
   });
 
   it('names a key holding one, spelled out', () => {
-    expect(unsafeTextProblems({ ['a\u202eb']: 1 })).toEqual([{ field: 'a\\u{202e}b', message: 'the key contains U+202E: control characters and bidirectional overrides are not accepted' }]);
+    expect(unsafeTextProblems({ ['a\u202eb']: 1 })).toEqual([{ field: 'a\\u{202e}b', message: `the key contains U+202E: ${UNSAFE_TEXT_WHAT} are not accepted` }]);
   });
 
-  it('accepts ordinary text in any script, and the bidirectional marks that are not overrides', () => {
-    expect(unsafeTextProblems({ key: 'OPS-42 Ünïcødé ✓ 日本語 עברית \u200e\u200f', n: 1, list: ['a', null, true] })).toEqual([]);
+  it('accepts ordinary text in any script, astral characters included', () => {
+    expect(unsafeTextProblems({ key: 'OPS-42 Ünïcødé ✓ 日本語 עברית 😀', n: 1, list: ['a', null, true] })).toEqual([]);
+  });
+
+  it('refuses the invisible bidirectional marks, the byte-order mark and a lone surrogate', () => {
+    for (const c of ['\u061c', '\u200e', '\u200f', '\ufeff', '\ud800', '\udfff']) {
+      expect(unsafeTextProblems({ key: `OPS${c}42` })).toEqual([{ field: 'key', message: `contains ${describeChar(c)} at position 3: ${UNSAFE_TEXT_WHAT} are not accepted` }]);
+    }
   });
 });
