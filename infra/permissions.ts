@@ -219,6 +219,14 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       conditions: OWNERSHIP_TAGS_ONLY,
       why: 'Tag the delivery role at creation with its ownership tags (CreateRole with Tags needs iam:TagRole); only under the path /two-way-sms/.',
     },
+    {
+      sid: 'OwnRolePolicyDelete',
+      actions: ['iam:DeleteRolePolicy'],
+      resources: [x.ourRoles],
+      why: 'Taking back a role this service kept for the number (AWS cannot clear TwoWayChannelRole): remove the inline policy that served its previous destination; only under /two-way-sms/.',
+    },
+    // Taking back a kept role first lists the numbers and pools that name it (none but this one may).
+    smsRead(),
   ];
   /** Read-only: everything on the path of an inbound message, for the delivery verdict (tasks/lib/delivery.ts). */
   const deliveryReads = (): Statement[] => [

@@ -11,7 +11,7 @@ import { channelKindOf } from './delivery';
 import type { TaskDeps } from './context';
 import type { PolicyDocumentJson, StatementJson } from './policy';
 import { RETAINED_ROLE_REASON } from './reversibility';
-import type { RoleView } from './role';
+import { CONNECT_ROLE_POLICY_NAME, SNS_ROLE_POLICY_NAME, type RoleView } from './role';
 import type { TwoWayConfig } from './results';
 
 /**
@@ -23,9 +23,7 @@ import type { TwoWayConfig } from './results';
  * broader than a role the service would create for those destinations.
  */
 
-/** Inline policy names of the roles this service creates (EnsureAccess and EnsureConnectRole use the same). */
-export const SNS_ROLE_POLICY_NAME = 'two-way-sns-publish';
-export const CONNECT_ROLE_POLICY_NAME = 'two-way-connect-send';
+export { CONNECT_ROLE_POLICY_NAME, SNS_ROLE_POLICY_NAME };
 
 /** The permission policies a role needs to serve these two-way settings, by inline policy name. */
 export function permissionsServing(accountId: string, configs: TwoWayConfig[]): Map<string, PolicyDocumentJson> {
@@ -71,9 +69,9 @@ export async function repointRetainedRole(
     deps.audit.record(audit.scope, { step: audit.step, action, resourceArn: role.arn, before, note }, () =>
       call().catch((e: unknown) => {
         if (e instanceof NoSuchEntityException && action === 'iam:DeleteRolePolicy') return undefined;
-        if (isAwsError(e, 'AccessDenied', 'AccessDeniedException') && boundaryArn) {
-          // The task roles may write a role's policy only when it carries the stack's boundary: a role created
-          // before the boundary existed has none. Say how to give it one; the undo can then be redriven.
+        if (isAwsError(e, 'AccessDenied', 'AccessDeniedException') && boundaryArn && role.boundaryArn !== boundaryArn) {
+          // The task roles may write a role's policy only when it carries the stack's boundary, and this one does
+          // not (created before the boundary existed). Say how to give it one; the undo can then be redriven.
           return Promise.reject(
             new CompensationFailed(
               `${action} on retained role ${role.arn} was denied (${e.message}): a role this service created before its permissions boundary existed must be given it first (aws iam put-role-permissions-boundary --role-name ${role.name} --permissions-boundary ${boundaryArn}), then redrive`,

@@ -22,6 +22,12 @@ import { roleKmsRequest } from './key';
 import { evaluate, evaluateTwoWayDelivery, SMS_VOICE_SERVICE_PRINCIPAL, twoWayTrustPolicy, type PolicyDocumentJson } from './policy';
 import type { RoleSpec } from './request';
 import type { AccessResult, NumberResult } from './results';
+import { targetsNamingRole } from './number';
+
+/** Names of the inline permission policy on the roles this service creates, for SNS and Connect destinations. */
+export const SNS_ROLE_POLICY_NAME = 'two-way-sns-publish';
+export const CONNECT_ROLE_POLICY_NAME = 'two-way-connect-send';
+const OWN_POLICY_NAMES: string[] = [SNS_ROLE_POLICY_NAME, CONNECT_ROLE_POLICY_NAME];
 import type { z } from 'zod';
 
 /**
@@ -38,6 +44,8 @@ export interface RoleView {
   path: string;
   trustPolicy: string;
   tags: Record<string, string>;
+  /** The role's permissions boundary, when it has one. */
+  boundaryArn?: string;
   inline: { name: string; document: string }[];
   attached: { arn: string; document: string }[];
 }
@@ -112,6 +120,7 @@ export async function readRole(deps: Pick<TaskDeps, 'iam'>, name: string): Promi
       path: role.Path ?? '/',
       trustPolicy: decodeDocument(role.AssumeRolePolicyDocument),
       tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      ...(role.PermissionsBoundary?.PermissionsBoundaryArn ? { boundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
       inline,
       attached,
     };
@@ -363,6 +372,9 @@ async function takeOverKeptRole(ctx: RoleTaskContext, roleArn: string, permissio
   const role = await readRole(deps, roleNameOf(roleArn));
   if (!role || role.arn !== roleArn || role.tags[TAGS.managedBy] !== TAGS.managedByValue || role.tags[TAGS.phoneNumberId] !== number.id) return undefined;
   if ((await deps.refs.others('role', roleArn, provisioningId)).length > 0) return undefined;
+  // Another number or pool may name the role too (set by hand, or kept for it by an undo): re-pointing the role
+  // would silently stop its inbound messages. Only a role no one else names is taken back.
+  if ((await targetsNamingRole(deps, roleArn)).some((t) => t.id !== number.id)) return undefined;
   await deps.refs.add('role', roleArn, provisioningId, number.id);
   const data = { roleName: role.name, roleArn, targetId: number.id, policyName: permission.policyName, tookOver: true, createdBy: role.tags[TAGS.provisioningId] ?? provisioningId };
   if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'intent', data);
@@ -376,6 +388,18 @@ async function takeOverKeptRole(ctx: RoleTaskContext, roleArn: string, permissio
   }
   const current = role.inline.find((p) => p.name === permission.policyName);
   if (!current || !sameJsonTextIgnoringKeyOrder(current.document, JSON.stringify(permission.document))) await putPermission(ctx, role.name, role.arn, permission, current?.document);
+  // What it served before (the other destination kind) goes: a role taken back is no broader than a new one.
+  for (const stale of role.inline.filter((p) => p.name !== permission.policyName && OWN_POLICY_NAMES.includes(p.name))) {
+    await deps.audit.record(
+      auditScope(request, number.id, ctx.event.executionArn),
+      { step: ctx.event.state, action: 'iam:DeleteRolePolicy', resourceArn: role.arn, before: { policyName: stale.name, document: stale.document } },
+      () =>
+        deps.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName: stale.name })).catch((e: unknown) => {
+          if (e instanceof NoSuchEntityException) return undefined;
+          return Promise.reject(iamFailure(e, `iam:DeleteRolePolicy ${role.name}`));
+        }),
+    );
+  }
   if (prior?.status !== 'done') await deps.ledger.set(provisioningId, 'role', 'done', { ...data, created: false });
   return { mode: 'role', roleArn, roleCreated: false };
 }

@@ -1,4 +1,5 @@
 import { UpdatePhoneNumberCommand, UpdatePoolCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { DeleteRolePermissionsBoundaryCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateTopicCommand, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { DEMO } from '../../local/sandbox/seed';
@@ -126,7 +127,10 @@ describe('a retained role that may not be changed', () => {
     const original = await topicPolicyTopic();
     await enableByHand(n.id, original);
     expect((await env.run('provision', provision({ phoneNumberId: n.id }, sns.newTopicNewRole(unique('new'))))).status).toBe('SUCCEEDED');
-    // IAM denies the re-pointing PutRolePolicy, as it does on AWS for a role without the stack's boundary.
+    // A role as an older version created it, with no boundary; IAM then denies the re-pointing PutRolePolicy, as it
+    // does on AWS when the task role's grant requires the boundary.
+    const roleName = numberOf(env, n.e164).TwoWayChannelRole!.split('/').at(-1)!;
+    await env.deps.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName }));
     await setFault(env, { service: 'iam', operation: 'PutRolePolicy', error: 'AccessDenied', count: 100 });
 
     const failed = await env.run('deprovision', deprovision({ phoneNumberId: n.id }));
@@ -142,6 +146,19 @@ describe('a retained role that may not be changed', () => {
     const redriven = await env.run('deprovision', deprovision({ phoneNumberId: n.id }), { executionArn: failed.executionArn, startAt: failed.failedState! });
     expect(redriven.status).toBe('SUCCEEDED');
     await expectDeliveredTo(n.e164, original);
+  });
+
+  it('does not blame a missing boundary when the role has it: the denial is reported as it is', async () => {
+    const n = await newNumber(env);
+    await enableByHand(n.id, await topicPolicyTopic());
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, sns.newTopicNewRole(unique('new'))))).status).toBe('SUCCEEDED');
+    await setFault(env, { service: 'iam', operation: 'PutRolePolicy', error: 'AccessDenied', count: 100 });
+
+    const failed = await env.run('deprovision', deprovision({ phoneNumberId: n.id }));
+
+    expect(failed.error).toBe('CompensationFailed');
+    expect(failed.cause).toContain('AccessDenied');
+    expect(failed.cause).not.toContain('put-role-permissions-boundary');
   });
 });
 
@@ -190,6 +207,43 @@ describe('reproduction C: a number that once had a role is never refused for eve
     const ok = await env.run('provision', provision({ phoneNumberId: n.id }, sns.existingTopicNewRole(topic)));
     expect(ok.status).toBe('SUCCEEDED');
     expect(numberOf(env, n.e164)).toMatchObject({ TwoWayEnabled: true, TwoWayChannelArn: topic, TwoWayChannelRole: role });
+    await expectDeliveredTo(n.e164, topic);
+  });
+
+  it('takes a kept role back only when no other number names it: another number set up by hand keeps delivering', async () => {
+    const n = await newNumber(env);
+    const original = await topicPolicyTopic();
+    await enableByHand(n.id, original);
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, sns.newTopicNewRole(unique('new'))))).status).toBe('SUCCEEDED');
+    expect((await env.run('deprovision', deprovision({ phoneNumberId: n.id }))).status).toBe('SUCCEEDED');
+    const kept = numberOf(env, n.e164).TwoWayChannelRole!;
+    // Someone points a second number at the kept role by hand, on the same topic.
+    const other = await newNumber(env);
+    await env.deps.sms.send(new UpdatePhoneNumberCommand({ PhoneNumberId: other.id, TwoWayEnabled: true, TwoWayChannelArn: original, TwoWayChannelRole: kept }));
+    await expectDeliveredTo(other.e164, original);
+
+    const topic = await topicPolicyTopic();
+    const again = await env.run('provision', provision({ phoneNumberId: n.id }, sns.existingTopicNewRole(topic)));
+
+    expect(again.status).toBe('SUCCEEDED');
+    const now = numberOf(env, n.e164).TwoWayChannelRole!;
+    expect(now).not.toBe(kept);
+    await expectDeliveredTo(n.e164, topic);
+    await expectDeliveredTo(other.e164, original);
+  });
+
+  it('a kept Connect role taken back for a topic keeps only the topic permission', async () => {
+    const n = await newNumber(env);
+    await setFault(env, { service: 'connect', operation: 'ImportPhoneNumber', error: 'AccessDeniedException', count: 1 });
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)))).error).toBe('RolledBack');
+    const kept = numberOf(env, n.e164).TwoWayChannelRole!;
+    expect(Object.keys(roleRecord(env, kept)!.InlinePolicies)).toEqual(['two-way-connect-send']);
+
+    const topic = await topicPolicyTopic();
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, sns.existingTopicNewRole(topic)))).status).toBe('SUCCEEDED');
+
+    expect(numberOf(env, n.e164).TwoWayChannelRole).toBe(kept);
+    expect(Object.keys(roleRecord(env, kept)!.InlinePolicies)).toEqual(['two-way-sns-publish']);
     await expectDeliveredTo(n.e164, topic);
   });
 
