@@ -37,7 +37,8 @@ import {
   type Summary,
 } from './schemas';
 import { ProvisioningStore, type IdempotencyItem, type PageKey, type ProvisioningRecord } from './store';
-import { checkDestination, type DestinationLookups } from './destination';
+import { checkDestination, readable, type DestinationLookups } from './destination';
+import { undoKeyRefusal } from '../tasks/lib/opt-in';
 import { printable, strictJsonProblems, unsafeTextProblems } from './json';
 import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../tasks/lib/reversibility';
 import { dependencyProblem, locationOf, resolveTarget, type SmsLookup, type Target } from './targets';
@@ -295,6 +296,10 @@ export function createApi(deps: ApiDeps): Api {
           // Refused now, naming the field, rather than accepted and rolled back: foreign ARNs, missing resources,
           // and a topic or key policy the workflow would change without its owner's opt-in.
           await checkDestination(body.destination, where, deps.lookups);
+          // An undo that would have to change a key policy nobody opted in: refused now, not a ROLLBACK_FAILED later.
+          const setsRole = body.destination.type === 'connect' || body.destination.access.type === 'role';
+          const undoRefusal = t?.config && where ? await readable(() => undoKeyRefusal(deps.lookups, where, t.config!, setsRole), 'kms:GetKeyPolicy') : undefined;
+          if (undoRefusal) throw new ApiProblem('notOptedIn', undoRefusal, [{ field: 'destination', message: undoRefusal }]);
           return t!;
         },
         async (id, target) => ({

@@ -152,7 +152,7 @@ async function describeKey(lookups: DestinationLookups, ref: string, field: stri
 }
 
 /** The read's result, or undefined when the API may not read it (the task will check it). */
-async function readable<T>(read: () => Promise<T>, what: string): Promise<T | undefined> {
+export async function readable<T>(read: () => Promise<T>, what: string): Promise<T | undefined> {
   try {
     return await read();
   } catch (e) {

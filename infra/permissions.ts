@@ -272,7 +272,18 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     FindProvisioning: [table(), smsRead()],
     FinishDeprovisioning: [table(), smsRead()],
     Verify: [table(), smsRead()],
-    ValidateNumber: [table(), smsRead(), connectInstanceRead(), ...deliveryReads()],
+    ValidateNumber: [
+      table(),
+      smsRead(),
+      connectInstanceRead(),
+      ...deliveryReads(),
+      {
+        sid: 'KeyOptInRead',
+        actions: ['kms:ListResourceTags'],
+        resources: [x.keys],
+        why: "Read the tags of the key of the number's current topic: a request whose undo would have to change that key's policy is refused unless the key is opted in (tasks/lib/opt-in.ts).",
+      },
+    ],
 
     EnsureTopic: [
       table(),

@@ -1,8 +1,8 @@
-import { ListResourceTagsCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ListTagsForResourceCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { TAGS } from './context';
+import { DescribeKeyCommand, GetKeyPolicyCommand, ListResourceTagsCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetTopicAttributesCommand, ListTagsForResourceCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ROLE_PATH, TAGS } from './context';
 import { roleKeyStatement, roleKmsRequest } from './key';
-import { evaluateKeyAccess, keyPolicyStatement, mergeStatement, topicPolicyStatement, type PolicySource } from './policy';
+import { evaluateKeyAccess, keyPolicyStatement, mergeStatement, snsDestinationRolePolicy, topicPolicyStatement, type PolicySource } from './policy';
 
 /**
  * The opt-in for resources this service did not create (DESIGN.md, "Contracts being added"): the account owner
@@ -150,4 +150,48 @@ function withoutSid(policy: string, sid: string): string {
   if (raw === null || typeof raw !== 'object') return policy;
   const list = Array.isArray(raw.Statement) ? raw.Statement : raw.Statement === undefined ? [] : [raw.Statement];
   return JSON.stringify({ ...raw, Statement: list.filter((s) => (s as { Sid?: unknown } | null)?.Sid !== sid) });
+}
+
+// ---- would an undo write? ------------------------------------------------------------------------------------
+
+/**
+ * When an undo of this request would have to change a key policy that is not opted in, the refusal to give now,
+ * before anything changes; otherwise `undefined`. The case: the number delivers today to an encrypted topic without
+ * a role, and the request gives it a role. AWS cannot clear that role, so an undo keeps it and makes it serve the
+ * topic again (docs/reversibility.md); if the topic's customer managed key does not let such a role use it by
+ * itself (no account delegation), the undo must add the role's statement to the key policy, which needs the key's
+ * opt-in. Refusing now beats an undo that ends ROLLBACK_FAILED with the number no longer receiving.
+ * Reads: SNS GetTopicAttributes, KMS DescribeKey, GetKeyPolicy, ListResourceTags. SDK errors propagate.
+ */
+export async function undoKeyRefusal(
+  clients: { sns: Pick<SNSClient, 'send'>; kms: Pick<KMSClient, 'send'> },
+  where: Location,
+  before: { enabled: boolean; channelArn?: string; channelRole?: string },
+  setsRole: boolean,
+): Promise<string | undefined> {
+  if (!setsRole || before.channelRole || !before.enabled || !before.channelArn?.startsWith('arn:') || before.channelArn.split(':')[2] !== 'sns') return undefined;
+  const topicArn = before.channelArn;
+  let keyRef: string | undefined;
+  try {
+    keyRef = (await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.KmsMasterKeyId;
+  } catch (e) {
+    if (e instanceof Error && e.name === 'NotFoundException') return undefined;
+    throw e;
+  }
+  if (!keyRef) return undefined;
+  const meta = (await clients.kms.send(new DescribeKeyCommand({ KeyId: keyRef }))).KeyMetadata;
+  if (!meta?.Arn || meta.KeyManager === 'AWS') return undefined;
+  const keyArn = meta.Arn;
+  const policy = (await clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy ?? '';
+  // Any role of ours would do: what matters is whether the key policy lets IAM policies (the kept role's) grant it.
+  const roleArn = `arn:${where.partition}:iam::${where.accountId}:role${ROLE_PATH}kept-role`;
+  const identityPolicies = [{ label: 'the kept role policy', kind: 'identity' as const, document: JSON.stringify(snsDestinationRolePolicy({ accountId: where.accountId, topicArn })) }];
+  if (roleUsesKeyWithout(policy, { ...where, roleArn, keyArn, topicArn, identityPolicies })) return undefined;
+  const verdict = await checkKeyOptIn(clients.kms, keyArn);
+  if (verdict.allowed) return undefined;
+  return (
+    `an undo of this provisioning could not give the number back its inbound SMS: it delivers today to topic ${topicArn} without a role; AWS cannot clear the role this request sets, ` +
+    `so an undo keeps that role serving the topic, and the topic's key ${keyArn} lets a role use it only through a statement in its key policy. ` +
+    `${verdict.message ?? 'The key is not opted in.'} Or keep the topic-policy path (access.type "topicPolicy"), which sets no role`
+  );
 }

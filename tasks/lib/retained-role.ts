@@ -152,7 +152,8 @@ export async function grantRetainedRoleKeys(
       if (!merged.changed) return;
       const optIn = await checkKeyOptIn(deps.kms, arn).catch((e: unknown) => Promise.reject(classifyAwsError(e, `kms:ListResourceTags ${arn}`)));
       if (!optIn.allowed) {
-        out.refused.push(`role ${role.arn} cannot use key ${arn} of topic ${topicArn}, and ${optIn.message ?? 'the key is not opted in'}`);
+        // A redrive resumes at CheckRestored, after this step: the way out is the statement itself, by hand.
+        out.refused.push(`role ${role.arn} cannot use key ${arn} of topic ${topicArn}, and the key is not opted in (tag two-way-sms:allow=true), so this service did not change its policy: add this statement to it by hand, then redrive: ${statementFor}`);
         return;
       }
       await deps.audit.record(audit.scope, { step: audit.step, action: 'kms:PutKeyPolicy', resourceArn: arn, before: policy, note: RETAINED_ROLE_REASON }, () =>

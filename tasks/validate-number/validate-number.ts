@@ -2,7 +2,8 @@ import { DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound }
 import { accountIdOf, auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { deliveryVerdict } from '../lib/delivery';
 import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../lib/reversibility';
-import { classifyAwsError, DestinationNotUsable, NumberNotEligible } from '../lib/errors';
+import { classifyAwsError, DestinationNotUsable, NotOptedIn, NumberNotEligible } from '../lib/errors';
+import { undoKeyRefusal } from '../lib/opt-in';
 import { sameJsonValueIgnoringKeyOrder } from '../lib/json';
 import { describeTwoWay, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
@@ -34,6 +35,7 @@ export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<
   checkNumber(target, request);
   await checkDestination(target, request, deps);
   const alreadyProvisionedBy = await checkActive(target, request, deps);
+  if (!alreadyProvisionedBy) await checkUndoKey(target, request, deps, accountId);
   const notReversible = alreadyProvisionedBy ? [] : irreversibleChanges(targetLabel(target.kind, target.id), recorded.data.config, request.destination);
   if (notReversible.length > 0 && !recorded.data.notReversibleAudited) {
     // Said before anything changes, in the audit trail as well as in the result the API shows.
@@ -115,6 +117,19 @@ async function checkDestination(target: Target, request: ProvisionRequest, deps:
       { field: 'destination.instanceId' },
     );
   }
+}
+
+/** Refuses, before any change, a request whose undo would have to change a key policy that is not opted in. */
+async function checkUndoKey(target: Target, request: ProvisionRequest, deps: TaskDeps, accountId: string): Promise<void> {
+  const d = request.destination;
+  const setsRole = d.type === 'connect' || d.access.type === 'role';
+  let refusal: string | undefined;
+  try {
+    refusal = await undoKeyRefusal(deps, { accountId, region: target.region, partition: target.partition }, target.config, setsRole);
+  } catch (e) {
+    throw classifyAwsError(e, `reading the key of the topic ${target.label} delivers to`);
+  }
+  if (refusal) throw new NotOptedIn(refusal, { field: 'destination' });
 }
 
 /** An instance given by id lives in the region the clients call; DescribeInstance proves it exists there. */

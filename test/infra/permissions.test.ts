@@ -43,6 +43,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'ConnectInstanceRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
     ...DELIVERY_READS,
+    'KeyOptInRead: kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
   ],
   EnsureTopic: [
     'TableItems: dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:Query on TABLE',

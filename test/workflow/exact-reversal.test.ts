@@ -1,6 +1,6 @@
 import { UpdatePhoneNumberCommand, UpdatePoolCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { DeleteRolePermissionsBoundaryCommand } from '@aws-sdk/client-iam';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, UntagResourceCommand } from '@aws-sdk/client-kms';
 import { CreateTopicCommand, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { DEMO } from '../../local/sandbox/seed';
 import { RETAINED_ROLE_REASON } from '../../tasks/lib/reversibility';
@@ -274,7 +274,7 @@ describe('a retained role and an encrypted topic whose key trusts only the servi
     const keyPolicy = {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey', 'kms:ListResourceTags', 'kms:TagResource'], Resource: '*' },
+        { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource'], Resource: '*' },
         keyPolicyStatement(where),
       ],
     };
@@ -299,9 +299,9 @@ describe('a retained role and an encrypted topic whose key trusts only the servi
 
   it('key policy unreadable by the service: the undo says which statement to add by hand, and CheckRestored ends it ROLLBACK_FAILED', async () => {
     const { n, keyArn } = await encryptedSetup(true);
-    // ValidateNumber's verdict read the key policy once; the next read is UndoAccess's, which KMS denies (as it does
-    // on AWS when the key policy delegates neither to the account nor to the task role).
-    await setFault(env, { service: 'kms', operation: 'GetKeyPolicy', error: 'AccessDeniedException', count: 1, afterCalls: 1 });
+    // ValidateNumber read the key policy twice (the verdict, the undo's opt-in check); the next read is UndoAccess's,
+    // which KMS denies (as it does on AWS when the key policy delegates neither to the account nor to the task role).
+    await setFault(env, { service: 'kms', operation: 'GetKeyPolicy', error: 'AccessDeniedException', count: 1, afterCalls: 2 });
     const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
     expect(run.error).toBe('DeliveryNotRestored');
     const role = numberOf(env, n.e164).TwoWayChannelRole!;
@@ -311,10 +311,30 @@ describe('a retained role and an encrypted topic whose key trusts only the servi
     expect(retained).toContain(keyArn);
   });
 
-  it('key not opted in: nothing is written to the key, and the execution ends ROLLBACK_FAILED at CheckRestored saying why', async () => {
+  it('key not opted in: refused by ValidateNumber before anything changes, since an undo could not give the number back its delivery', async () => {
     const { n, keyArn } = await encryptedSetup(false);
-    const keyBefore = env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy;
+    await clearFaults(env);
+    const since = await env.lastSeq();
+
     const run = await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)));
+
+    const why = originalError(run);
+    expect(why.name).toBe('NotOptedIn');
+    expect(why.message).toContain(`aws kms tag-resource --key-id ${keyArn}`);
+    expect(why.message).toContain('an undo of this provisioning could not give the number back its inbound SMS');
+    expect((await env.calls(since)).filter((c) => c.mutating)).toEqual([]);
+    expect(numberOf(env, n.e164).TwoWayChannelRole).toBeUndefined();
+  });
+
+  it('key opted in, then the opt-in withdrawn before the undo: nothing is written to the key, and the execution ends ROLLBACK_FAILED at CheckRestored saying why', async () => {
+    const { n, keyArn } = await encryptedSetup(true);
+    await clearFaults(env);
+    expect((await env.run('provision', provision({ phoneNumberId: n.id }, connectDestination(env)))).status).toBe('SUCCEEDED');
+    await env.deps.kms.send(new UntagResourceCommand({ KeyId: keyArn, TagKeys: ['two-way-sms:allow'] }));
+    const keyBefore = env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy;
+
+    const run = await env.run('deprovision', deprovision({ phoneNumberId: n.id }));
+
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('DeliveryNotRestored');
     expect(run.states.at(-1)).toBe('CheckRestored');
@@ -323,7 +343,7 @@ describe('a retained role and an encrypted topic whose key trusts only the servi
     expect(env.sandbox.sandbox.state.kms.keys[keyArn.split('/')[1]!]!.Policy).toBe(keyBefore);
     // The role is kept all the same: the number is never left naming a deleted role.
     expect(roleRecord(env, numberOf(env, n.e164).TwoWayChannelRole!)).toBeDefined();
-    const kept = (await env.deps.audit.byPhoneNumber(n.id)).filter((a) => a.phase === 'note').map((a) => a.note ?? '');
-    expect(kept.some((x) => x.includes(RETAINED_ROLE_REASON) && x.includes('two-way-sms:allow'))).toBe(true);
+    const kept = (await env.deps.audit.byPhoneNumber(n.id)).find((a) => a.action === 'two-way-sms:RetainRole')?.note ?? '';
+    expect(kept).toContain('add this statement to it by hand');
   });
 });

@@ -1,7 +1,10 @@
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client, RequestPhoneNumberCommand, UpdatePhoneNumberCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { keyPolicyStatement, topicPolicyStatement } from '../../../tasks/lib/policy';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DEMO } from '../../../local/sandbox/seed';
-import { ACCOUNT, destinations, startTestRuntime, topicArn, type TestRuntime } from '../../support/runtime';
+import { ACCOUNT, destinations, REGION, startTestRuntime, topicArn, type TestRuntime } from '../../support/runtime';
 
 /**
  * Issue 8 §1 at the API: what an undo cannot give back exactly is said in the 202 before anything changes, and a
@@ -80,5 +83,41 @@ describe('a number that names a role', () => {
     const ok = await t.api.call('POST', '/v1/provisionings', { phoneNumberId: id, destination: destinations.snsNewTopicNewRole(`rev-${Date.now()}`) });
     expect(ok.status).toBe(202);
     expect((await t.api.waitForEnd(ok.body.id)).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('an undo that would need a key nobody opted in', () => {
+  it('is refused with a 403 naming destination before anything starts: the number delivers to a topic whose key trusts only the service', async () => {
+    const kms = new KMSClient(t.edge.sdkConfig());
+    const sns = new SNSClient(t.edge.sdkConfig());
+    const where = { accountId: ACCOUNT, region: REGION, partition: 'aws' };
+    const key = await kms.send(
+      new CreateKeyCommand({
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey', 'kms:ListResourceTags'], Resource: '*' },
+            keyPolicyStatement(where),
+          ],
+        }),
+      }),
+    );
+    const topic = (await sns.send(new CreateTopicCommand({ Name: `rev-enc-${Date.now()}`, Attributes: { KmsMasterKeyId: key.KeyMetadata!.Arn! } }))).TopicArn!;
+    await sns.send(new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'Policy', AttributeValue: JSON.stringify({ Version: '2012-10-17', Statement: [topicPolicyStatement({ ...where, topicArn: topic })] }) }));
+    const id = await freshNumber();
+    await sms.send(new UpdatePhoneNumberCommand({ PhoneNumberId: id, TwoWayEnabled: true, TwoWayChannelArn: topic }));
+    const before = await executionCount();
+
+    const res = await t.api.call('POST', '/v1/provisionings', { phoneNumberId: id, destination: destinations.snsNewTopicNewRole(`rev-${Date.now()}`) });
+
+    expect(res.status).toBe(403);
+    expect(res.body.type).toBe('urn:two-way-sms:problem:not-opted-in');
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['destination']);
+    expect(res.body.detail).toContain('an undo of this provisioning could not give the number back its inbound SMS');
+    expect(res.body.detail).toContain(`aws kms tag-resource --key-id ${key.KeyMetadata!.Arn!}`);
+    expect(await executionCount()).toBe(before);
+    // The topic-policy path sets no role, so its undo needs nothing of the key: accepted.
+    const policyPath = await t.api.call('POST', '/v1/provisionings', { phoneNumberId: id, destination: { type: 'sns', topic: { arn: topic }, access: { type: 'topicPolicy' } } });
+    expect(policyPath.status).toBe(202);
   });
 });
