@@ -39,6 +39,7 @@ import {
 import { ProvisioningStore, type IdempotencyItem, type PageKey, type ProvisioningRecord } from './store';
 import { checkDestination, readable, type DestinationLookups } from './destination';
 import { undoKeyRefusal } from '../tasks/lib/opt-in';
+import { eligibilityProblem } from '../tasks/lib/number';
 import { printable, strictJsonProblems, unsafeTextProblems } from './json';
 import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../tasks/lib/reversibility';
 import { dependencyProblem, locationOf, resolveTarget, type SmsLookup, type Target } from './targets';
@@ -291,6 +292,9 @@ export function createApi(deps: ApiDeps): Api {
           const t = await resolveTarget((body.poolId ?? body.phoneNumberId)!, field, deps.sms, where, true);
           // A number that names a role delivers through it and cannot lose it: a topic-policy destination would
           // never take effect. Refused now, saying what to send instead (ValidateNumber refuses it the same way).
+          // A number that cannot take two-way for this destination (PENDING, in a pool, a pool for Connect...).
+          const ineligible = t?.subject ? eligibilityProblem(t.subject, body.destination.type) : undefined;
+          if (ineligible) throw new ApiProblem('numberNotEligible', ineligible.message, [{ field: ineligible.field, message: ineligible.message }]);
           const refusal = t?.config ? topicPolicyRefusal(labelOf(t), t.config, body.destination) : undefined;
           if (refusal) throw new ApiProblem('destinationNotUsable', refusal, [{ field: 'destination.access.type', message: refusal }]);
           // Refused now, naming the field, rather than accepted and rolled back: foreign ARNs, missing resources,

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   unsupportedMediaType: { status: 415, title: 'Unsupported content type' },
   idempotencyKeyReused: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   destinationNotUsable: { status: 422, title: 'The destination cannot serve this phone number' },
+  numberNotEligible: { status: 422, title: 'Two-way SMS cannot be set on this phone number or pool' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'A service the API depends on is unavailable; retry later' },
 } as const;

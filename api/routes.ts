@@ -64,7 +64,7 @@ export const ROUTES: readonly RouteSpec[] = [
     body: { schema: ProvisionBody, required: true },
     idempotent: true,
     responses: { 202: { description: 'Started (or, with the same Idempotency-Key and body, started earlier).', schema: Accepted, headers: { ...location, ...replayed } } },
-    problems: ['validation', 'malformedJson', 'notOptedIn', 'phoneNumberNotFound', 'destinationNotFound', 'numberBusy', 'payloadTooLarge', 'unsupportedMediaType', 'idempotencyKeyReused', 'destinationNotUsable', 'unavailable'],
+    problems: ['validation', 'malformedJson', 'notOptedIn', 'phoneNumberNotFound', 'destinationNotFound', 'numberBusy', 'payloadTooLarge', 'unsupportedMediaType', 'idempotencyKeyReused', 'destinationNotUsable', 'numberNotEligible', 'unavailable'],
   },
   {
     operationId: 'listProvisionings',

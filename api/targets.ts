@@ -1,6 +1,7 @@
 import { DescribePhoneNumbersCommand, DescribePoolsCommand, type PhoneNumberInformation, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { AwsThrottled, AwsTransientError, classifyAwsError, isAwsError } from '../tasks/lib/errors';
-import { configOf } from '../tasks/lib/number';
+import { configOf, type EligibilitySubject } from '../tasks/lib/number';
+import { targetLabel } from '../tasks/lib/reversibility';
 import type { TwoWayConfig } from '../tasks/lib/results';
 import { ApiProblem, invalid } from './problem';
 
@@ -15,6 +16,8 @@ export interface Target {
   id: string;
   /** Its two-way settings as read at request time (strict resolution only). */
   config?: TwoWayConfig;
+  /** What the eligibility rules can judge of it at request time (strict resolution only). */
+  subject?: EligibilitySubject;
 }
 
 /** Where the service runs (from its state machine ARN): an ARN elsewhere names something it cannot reach. */
@@ -43,7 +46,7 @@ export async function resolveTarget(ref: string, field: string, sms: SmsLookup, 
   const checked = async (target: Target): Promise<Target> => {
     // A request that would start an execution names something that exists: an unknown id is a 404 now, not an
     // execution that starts, fails in ValidateNumber and rolls back.
-    return strict ? { ...target, config: await requireExisting(sms, target, ref, field, where) } : target;
+    return strict ? { ...target, ...(await requireExisting(sms, target, ref, field, where)) } : target;
   };
   if (ref.startsWith('phone-')) return checked({ kind: 'phoneNumber', id: ref });
   if (ref.startsWith('pool-')) return checked({ kind: 'pool', id: ref });
@@ -57,7 +60,7 @@ export async function resolveTarget(ref: string, field: string, sms: SmsLookup, 
     return checked({ kind: type === 'pool' ? 'pool' : 'phoneNumber', id: id! });
   }
   const hit = await findByE164(sms, ref);
-  if (hit?.PhoneNumberId) return { kind: 'phoneNumber', id: hit.PhoneNumberId, config: configOf(hit) };
+  if (hit?.PhoneNumberId) return { kind: 'phoneNumber', id: hit.PhoneNumberId, config: configOf(hit), subject: numberSubject(hit) };
   if (!strict) return undefined;
   throw new ApiProblem('phoneNumberNotFound', `no phone number ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
     { field, message: `no phone number ${ref} in this account and region` },
@@ -68,24 +71,37 @@ export async function resolveTarget(ref: string, field: string, sms: SmsLookup, 
  * 404 unless the number (not released) or pool exists: DescribePhoneNumbers / DescribePools by id, read-only.
  * Returns its two-way settings.
  */
-async function requireExisting(sms: SmsLookup, target: Target, ref: string, field: string, where: ServiceLocation | undefined): Promise<TwoWayConfig> {
+async function requireExisting(sms: SmsLookup, target: Target, ref: string, field: string, where: ServiceLocation | undefined): Promise<{ config: TwoWayConfig; subject: EligibilitySubject }> {
   const what = target.kind === 'pool' ? 'pool' : 'phone number';
-  let found: Parameters<typeof configOf>[0] | undefined;
+  let found: { config: TwoWayConfig; subject: EligibilitySubject } | undefined;
   try {
     if (target.kind === 'pool') {
       const out = await sms.send(new DescribePoolsCommand({ PoolIds: [target.id] }));
-      found = (out.Pools ?? []).find((p) => p.PoolId === target.id && p.Status !== 'DELETING');
+      const pool = (out.Pools ?? []).find((p) => p.PoolId === target.id && p.Status !== 'DELETING');
+      if (pool) found = { config: configOf(pool), subject: { kind: 'pool', label: targetLabel('pool', target.id), status: pool.Status ?? 'UNKNOWN' } };
     } else {
       const out = await sms.send(new DescribePhoneNumbersCommand({ PhoneNumberIds: [target.id] }));
-      found = (out.PhoneNumbers ?? []).find((n) => n.PhoneNumberId === target.id && n.Status !== 'DELETED');
+      const n = (out.PhoneNumbers ?? []).find((x) => x.PhoneNumberId === target.id && x.Status !== 'DELETED');
+      if (n) found = { config: configOf(n), subject: numberSubject(n) };
     }
   } catch (e) {
     if (!isAwsError(e, 'ResourceNotFoundException')) throw dependencyProblem(e, target.kind === 'pool' ? 'sms-voice:DescribePools' : 'sms-voice:DescribePhoneNumbers');
   }
-  if (found) return configOf(found);
+  if (found) return found;
   throw new ApiProblem('phoneNumberNotFound', `no ${what} ${ref} in account ${where?.accountId ?? '(this account)'}, region ${where?.region ?? '(this region)'}`, [
     { field, message: `no ${what} ${ref} in this account and region` },
   ]);
+}
+
+function numberSubject(n: PhoneNumberInformation): EligibilitySubject {
+  return {
+    kind: 'phone-number',
+    label: targetLabel('phone-number', n.PhoneNumberId ?? ''),
+    status: n.Status ?? 'UNKNOWN',
+    capabilities: [...(n.NumberCapabilities ?? [])],
+    numberTypes: n.NumberType ? [n.NumberType] : [],
+    ...(n.PoolId ? { poolId: n.PoolId } : {}),
+  };
 }
 
 async function findByE164(sms: SmsLookup, e164: string): Promise<PhoneNumberInformation | undefined> {

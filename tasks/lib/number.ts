@@ -190,6 +190,39 @@ async function findPool(deps: TaskDeps, ref: string): Promise<Target | undefined
   };
 }
 
+/**
+ * What the eligibility rules read of a number or pool; what is absent is not judged (the API reads a pool, not its
+ * members: ValidateNumber judges those).
+ */
+export type EligibilitySubject = Pick<Target, 'kind' | 'label' | 'status'> & Partial<Pick<Target, 'capabilities' | 'numberTypes' | 'poolId' | 'memberCount'>>;
+
+/**
+ * Why two-way cannot be set on this number or pool for this kind of destination, naming the request field; or
+ * `undefined`. One set of rules for ValidateNumber and the API (which refuses at request time what it can see).
+ */
+export function eligibilityProblem(target: EligibilitySubject, destination: 'sns' | 'connect'): { message: string; field: 'phoneNumberId' | 'poolId' } | undefined {
+  const field = target.kind === 'pool' ? 'poolId' : 'phoneNumberId';
+  const no = (message: string) => ({ message, field }) as const;
+  if (target.kind === 'phone-number' && target.poolId) {
+    return no(`${target.label} belongs to pool ${target.poolId}, and two-way SMS of a pooled number is set on its pool: provision the pool instead (poolId ${target.poolId})`);
+  }
+  if (target.status === 'PENDING') return no(`${target.label} is PENDING: two-way can be enabled once the number is ACTIVE`);
+  if (target.status !== 'ACTIVE') return no(`${target.label} is ${target.status}, not ACTIVE: two-way can be set only on an ACTIVE ${target.kind === 'pool' ? 'pool' : 'number'}`);
+  if (target.kind === 'pool' && target.memberCount === 0) return no(`${target.label} has no phone numbers: add an SMS-capable number to it first`);
+  if (target.capabilities && !target.capabilities.includes('SMS')) {
+    const what = target.kind === 'pool' ? 'not every number of the pool is SMS-capable' : `its capabilities are ${target.capabilities.join(', ') || 'none'}`;
+    return no(`${target.label} cannot receive SMS (${what}): two-way needs an SMS-capable number`);
+  }
+  if (destination === 'connect' && target.kind === 'pool') {
+    // Connect imports phone numbers, not pools: refused before anything changes, not at ImportToConnect.
+    return no(`${target.label} is a pool; Amazon Connect imports phone numbers, not pools: provision a phone number for a Connect destination`);
+  }
+  if (destination === 'connect' && target.numberTypes?.includes('SIMULATOR')) {
+    return no(`${target.label} is a SIMULATOR number, and simulator numbers cannot deliver two-way SMS to Amazon Connect: use an SNS destination or a non-simulator number`);
+  }
+  return undefined;
+}
+
 /** Every pool of the account (DescribePools pages). */
 async function listAllPools(deps: TaskDeps): Promise<PoolInformation[]> {
   const out: PoolInformation[] = [];

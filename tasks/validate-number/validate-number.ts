@@ -5,7 +5,7 @@ import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../lib/rev
 import { classifyAwsError, DestinationNotUsable, NotOptedIn, NumberNotEligible } from '../lib/errors';
 import { undoKeyRefusal } from '../lib/opt-in';
 import { sameJsonValueIgnoringKeyOrder } from '../lib/json';
-import { describeTwoWay, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
+import { describeTwoWay, eligibilityProblem, lockedRefOf, regionOfArn, resolveTarget, type BeforeImage, type Target } from '../lib/number';
 import { parseOrThrow, ProvisionRequest } from '../lib/request';
 import type { NumberResult } from '../lib/results';
 
@@ -63,35 +63,8 @@ export async function validateNumber(event: TaskEvent, deps: TaskDeps): Promise<
 }
 
 function checkNumber(target: Target, request: ProvisionRequest): void {
-  const field = target.kind === 'pool' ? 'poolId' : 'phoneNumberId';
-  if (target.kind === 'phone-number' && target.poolId) {
-    throw new NumberNotEligible(
-      `${target.label} belongs to pool ${target.poolId}, and two-way SMS of a pooled number is set on its pool: provision the pool instead (poolId ${target.poolId})`,
-      { field },
-    );
-  }
-  if (target.status === 'PENDING') {
-    throw new NumberNotEligible(`${target.label} is PENDING: two-way can be enabled once the number is ACTIVE`, { field });
-  }
-  if (target.status !== 'ACTIVE') {
-    throw new NumberNotEligible(`${target.label} is ${target.status}, not ACTIVE: two-way can be set only on an ACTIVE ${target.kind === 'pool' ? 'pool' : 'number'}`, { field });
-  }
-  if (target.kind === 'pool' && target.memberCount === 0) {
-    throw new NumberNotEligible(`${target.label} has no phone numbers: add an SMS-capable number to it first`, { field });
-  }
-  if (!target.capabilities.includes('SMS')) {
-    const what = target.kind === 'pool' ? 'not every number of the pool is SMS-capable' : `its capabilities are ${target.capabilities.join(', ') || 'none'}`;
-    throw new NumberNotEligible(`${target.label} cannot receive SMS (${what}): two-way needs an SMS-capable number`, { field });
-  }
-  if (request.destination.type === 'connect' && target.kind === 'pool') {
-    // Connect imports phone numbers, not pools: refused here, before anything changes, not at ImportToConnect.
-    throw new NumberNotEligible(`${target.label} is a pool; Amazon Connect imports phone numbers, not pools: provision a phone number for a Connect destination`, { field });
-  }
-  if (request.destination.type === 'connect' && target.numberTypes.includes('SIMULATOR')) {
-    throw new NumberNotEligible(`${target.label} is a SIMULATOR number, and simulator numbers cannot deliver two-way SMS to Amazon Connect: use an SNS destination or a non-simulator number`, {
-      field,
-    });
-  }
+  const problem = eligibilityProblem(target, request.destination.type);
+  if (problem) throw new NumberNotEligible(problem.message, { field: problem.field });
 }
 
 async function checkDestination(target: Target, request: ProvisionRequest, deps: TaskDeps): Promise<void> {

@@ -77,12 +77,12 @@ describe('POST /v1/provisionings', () => {
   });
 
   it('provisions a pool with poolId', async () => {
-    const res = await provision({ poolId: env.poolId, destination: connectDest() });
+    const res = await provision({ poolId: env.poolId, destination: snsPolicy() });
 
     expect(res.status).toBe(202);
     expect(res.body.poolId).toBe(env.poolId);
     expect(res.body).not.toHaveProperty('phoneNumberId');
-    expect(JSON.parse(env.starts()[0]!.input!)).toEqual({ provisioningId: res.body.id, poolId: env.poolId, destination: connectDest(), requestedBy: CALLER });
+    expect(JSON.parse(env.starts()[0]!.input!)).toEqual({ provisioningId: res.body.id, poolId: env.poolId, destination: snsPolicy(), requestedBy: CALLER });
   });
 
   it('answers 404 naming phoneNumberId for an E.164 number the account does not have, starting nothing', async () => {
@@ -124,14 +124,14 @@ describe('POST /v1/provisionings', () => {
 
   it('answers 409 while a live lease holds the number lock (e.g. a ROLLBACK_FAILED execution)', async () => {
     const locks = new LockStore(env.deps.db, env.dynamo.tableName);
-    await locks.acquire(env.numbers.pending, 'arn:aws:states:us-east-1:123456789012:execution:provision-two-way:01OLD', 60_000);
+    await locks.acquire(env.numbers.tenDlc, 'arn:aws:states:us-east-1:123456789012:execution:provision-two-way:01OLD', 60_000);
 
-    const res = await provision({ phoneNumberId: env.numbers.pending, destination: snsPolicy() });
+    const res = await provision({ phoneNumberId: env.numbers.tenDlc, destination: snsPolicy() });
 
     expect(res.status).toBe(409);
     expect(res.body.detail).toContain('01OLD');
     expect(env.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    await locks.release(env.numbers.pending, 'arn:aws:states:us-east-1:123456789012:execution:provision-two-way:01OLD');
+    await locks.release(env.numbers.tenDlc, 'arn:aws:states:us-east-1:123456789012:execution:provision-two-way:01OLD');
   });
 
   it('answers 503 with Retry-After when Step Functions throttles, and a retry with the same key starts it', async () => {
@@ -340,11 +340,27 @@ describe('GET /v1/provisionings/{id}', () => {
   });
 });
 
+describe('POST /v1/provisionings: a number or pool that cannot take two-way for the destination', () => {
+  it.each([
+    ['a PENDING number', () => ({ phoneNumberId: env.numbers.pending, destination: snsPolicy() }), 'phoneNumberId', /is PENDING: two-way can be enabled once the number is ACTIVE/],
+    ['a number in a pool', () => ({ phoneNumberId: env.numbers.pooled, destination: snsPolicy() }), 'phoneNumberId', /belongs to pool .*provision the pool instead/],
+    ['a pool for Connect', () => ({ poolId: env.poolId, destination: connectDest() }), 'poolId', /Amazon Connect imports phone numbers, not pools/],
+    ['a SIMULATOR number for Connect', () => ({ phoneNumberId: env.numbers.simulator, destination: connectDest() }), 'phoneNumberId', /simulator numbers cannot deliver two-way SMS to Amazon Connect/],
+  ])('refuses %s with a 422 naming the field, starting nothing', async (_what, body, field, message) => {
+    const res = await provision(body());
+
+    expect(res.status).toBe(422);
+    expect(res.body.type).toBe('urn:two-way-sms:problem:number-not-eligible');
+    expect(res.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+    expect(env.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+  });
+});
+
 describe('GET /v1/provisionings', () => {
   it('lists newest first, filters by number (id, E.164 or ARN) and status, and pages with nextToken', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await provision({ phoneNumberId: env.numbers.pooled, destination: snsPolicy() });
+      const res = await provision({ phoneNumberId: env.numbers.noTwoWayCountry, destination: snsPolicy() });
       ids.push(res.body.id);
       env.settle();
     }
@@ -353,18 +369,18 @@ describe('GET /v1/provisionings', () => {
     // A read of the provisioning records what it finds (settle() had recorded nothing: no read since).
     await env.call('GET', `/v1/provisionings/${ids[1]}`);
 
-    const byId = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.pooled}`);
-    const byE164 = await env.call('GET', `/v1/provisionings?phoneNumberId=${encodeURIComponent(DEMO.numbers.pooled)}`);
-    const byArn = await env.call('GET', `/v1/provisionings?phoneNumberId=${encodeURIComponent(`arn:aws:sms-voice:${REGION}:${ACCOUNT}:phone-number/${env.numbers.pooled}`)}`);
-    const rolledBack = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.pooled}&status=ROLLED_BACK`);
+    const byId = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.noTwoWayCountry}`);
+    const byE164 = await env.call('GET', `/v1/provisionings?phoneNumberId=${encodeURIComponent(DEMO.numbers.noTwoWayCountry)}`);
+    const byArn = await env.call('GET', `/v1/provisionings?phoneNumberId=${encodeURIComponent(`arn:aws:sms-voice:${REGION}:${ACCOUNT}:phone-number/${env.numbers.noTwoWayCountry}`)}`);
+    const rolledBack = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.noTwoWayCountry}&status=ROLLED_BACK`);
 
     expect(byId.body.items.map((i: any) => i.id)).toEqual([...ids].reverse());
     expect(byE164.body.items.map((i: any) => i.id)).toEqual([...ids].reverse());
     expect(byArn.body.items.map((i: any) => i.id)).toEqual([...ids].reverse());
     expect(rolledBack.body.items.map((i: any) => [i.id, i.status, i.error?.name])).toEqual([[ids[1], 'ROLLED_BACK', 'NumberNotEligible']]);
 
-    const page1 = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.pooled}&limit=2`);
-    const page2 = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.pooled}&limit=2&nextToken=${page1.body.nextToken}`);
+    const page1 = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.noTwoWayCountry}&limit=2`);
+    const page2 = await env.call('GET', `/v1/provisionings?phoneNumberId=${env.numbers.noTwoWayCountry}&limit=2&nextToken=${page1.body.nextToken}`);
     expect(page1.body.items.map((i: any) => i.id)).toEqual([ids[2], ids[1]]);
     expect(page2.body.items.map((i: any) => i.id)).toEqual([ids[0]]);
     expect(page2.body).not.toHaveProperty('nextToken');

@@ -78,7 +78,7 @@ export interface ApiEnv {
   deps: ApiDeps;
   sfn: AwsClientStub<SFNClient>;
   executions: Map<string, FakeExecution>;
-  numbers: { longCode: string; tenDlc: string; simulator: string; pooled: string; pending: string };
+  numbers: { longCode: string; tenDlc: string; simulator: string; pooled: string; pending: string; noTwoWayCountry: string };
   poolId: string;
   doc: any;
   call(method: string, path: string, opts?: CallOptions): Promise<Res>;
@@ -224,7 +224,7 @@ async function numberIds(sms: PinpointSMSVoiceV2Client): Promise<ApiEnv['numbers
   const out = await sms.send(new DescribePhoneNumbersCommand({}));
   const id = (e164: string) => out.PhoneNumbers!.find((n) => n.PhoneNumber === e164)!.PhoneNumberId!;
   const n = DEMO.numbers;
-  return { longCode: id(n.longCode), tenDlc: id(n.tenDlc), simulator: id(n.simulator), pooled: id(n.pooled), pending: id(n.pending) };
+  return { longCode: id(n.longCode), tenDlc: id(n.tenDlc), simulator: id(n.simulator), pooled: id(n.pooled), pending: id(n.pending), noTwoWayCountry: id(n.noTwoWayCountry) };
 }
 
 // ---- fixtures ---------------------------------------------------------------------------------------------
