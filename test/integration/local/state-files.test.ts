@@ -208,7 +208,7 @@ describe('state the runtime itself wrote', () => {
       const provisionings = [
         { phoneNumberId: DEMO.numbers.longCode, destination: destinations.snsNewTopicNewRole('reload-role') },
         { phoneNumberId: DEMO.numbers.tenDlc, destination: destinations.snsEncryptedTopicPolicy() },
-        { phoneNumberId: DEMO.numbers.pooled, destination: destinations.snsNewTopicPolicy('reload-pool') },
+        { poolId: demo.poolId, destination: destinations.snsNewTopicPolicy('reload-pool') },
         { phoneNumberId: connectNumber.id, destination: destinations.connectNewRole(demo.connectInstanceId) },
         { phoneNumberId: DEMO.numbers.simulator, destination: destinations.snsFifoTopicPolicy() },
       ];
