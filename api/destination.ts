@@ -1,4 +1,5 @@
-import { DescribeInstanceCommand, type ConnectClient } from '@aws-sdk/client-connect';
+import { DescribeContactFlowCommand, DescribeInstanceCommand, type ConnectClient } from '@aws-sdk/client-connect';
+import { connectInstanceId, contactFlowIdOf } from '../tasks/lib/connect';
 import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { z } from 'zod';
@@ -60,7 +61,11 @@ export async function checkDestination(destination: Dest, where: ServiceLocation
   if (!where) return;
   const foreign = foreignArnProblems(destination, where);
   if (foreign.length) throw invalid(foreign);
-  if (destination.type === 'connect') return checkConnectInstance(destination.instanceId, where, lookups);
+  if (destination.type === 'connect') {
+    await checkConnectInstance(destination.instanceId, where, lookups);
+    if (destination.contactFlowId !== undefined) await checkContactFlow(destination.instanceId, destination.contactFlowId, lookups);
+    return;
+  }
   return checkSns(destination, where, lookups);
 }
 
@@ -75,6 +80,28 @@ async function checkConnectInstance(instanceId: string, where: ServiceLocation, 
     }
     if (isAwsError(e, 'AccessDeniedException')) return;
     throw dependencyProblem(e, 'connect:DescribeInstance');
+  }
+}
+
+/** 404 naming destination.contactFlowId unless the flow exists in the instance (refused before any import). */
+async function checkContactFlow(instanceIdOrArn: string, contactFlowId: string, lookups: DestinationLookups): Promise<void> {
+  const instanceId = connectInstanceId(instanceIdOrArn);
+  let flowId: string;
+  try {
+    flowId = contactFlowIdOf(contactFlowId, instanceId);
+  } catch (e) {
+    throw invalid([{ field: 'destination.contactFlowId', message: (e as Error).message }]);
+  }
+  try {
+    await lookups.connect.send(new DescribeContactFlowCommand({ InstanceId: instanceId, ContactFlowId: flowId }));
+  } catch (e) {
+    if (isAwsError(e, 'ResourceNotFoundException')) {
+      throw new ApiProblem('destinationNotFound', `no contact flow ${contactFlowId} in Amazon Connect instance ${instanceId}`, [
+        { field: 'destination.contactFlowId', message: `no contact flow ${contactFlowId} in instance ${instanceId}` },
+      ]);
+    }
+    if (isAwsError(e, 'AccessDeniedException')) return;
+    throw dependencyProblem(e, 'connect:DescribeContactFlow');
   }
 }
 

@@ -278,6 +278,12 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       connectInstanceRead(),
       ...deliveryReads(),
       {
+        sid: 'ContactFlowRead',
+        actions: ['connect:DescribeContactFlow'],
+        resources: [x.connectFlows],
+        why: 'Check the contact flow to associate exists in the destination instance, before the import (its id is request input).',
+      },
+      {
         sid: 'KeyOptInRead',
         actions: ['kms:ListResourceTags'],
         resources: [x.keys],
@@ -496,6 +502,12 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
         actions: ['connect:DescribeInstance'],
         resources: [x.connectInstances],
         why: 'Refuse at request time a Connect instance that does not exist in this account and region (api/destination.ts); read-only.',
+      },
+      {
+        sid: 'DestinationFlowRead',
+        actions: ['connect:DescribeContactFlow'],
+        resources: [x.connectFlows],
+        why: 'Refuse at request time a contact flow that does not exist in the destination instance, before any import (api/destination.ts); read-only.',
       },
     ],
 

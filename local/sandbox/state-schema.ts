@@ -160,6 +160,20 @@ const instance = z.looseObject({
   InboundCallsEnabled: z.boolean(),
   OutboundCallsEnabled: z.boolean(),
   Tags: stringMap,
+  ContactFlows: z
+    .record(
+      z.string(),
+      z.looseObject({
+        Id: text,
+        Arn: text,
+        Name: text,
+        Type: z.enum(['CONTACT_FLOW', 'CUSTOMER_QUEUE', 'CUSTOMER_HOLD', 'CUSTOMER_WHISPER', 'AGENT_HOLD', 'AGENT_WHISPER', 'OUTBOUND_WHISPER', 'AGENT_TRANSFER', 'QUEUE_TRANSFER', 'CAMPAIGN']),
+        State: z.enum(['ACTIVE', 'ARCHIVED']),
+        Status: z.enum(['PUBLISHED', 'SAVED']),
+        Description: text.optional(),
+      }),
+    )
+    .optional(),
 });
 
 const connectNumber = z.looseObject({

@@ -1,4 +1,5 @@
-import { DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound } from '@aws-sdk/client-connect';
+import { DescribeContactFlowCommand, DescribeInstanceCommand, ResourceNotFoundException as ConnectNotFound } from '@aws-sdk/client-connect';
+import { connectInstanceId, contactFlowIdOf } from '../lib/connect';
 import { accountIdOf, auditScope, type TaskDeps, type TaskEvent } from '../lib/context';
 import { deliveryVerdict } from '../lib/delivery';
 import { irreversibleChanges, targetLabel, topicPolicyRefusal } from '../lib/reversibility';
@@ -89,6 +90,24 @@ async function checkDestination(target: Target, request: ProvisionRequest, deps:
       `Amazon Connect instance ${d.instanceId} is in region ${instanceRegion ?? '(none)'}, but ${target.label} is in ${target.region}: the instance must be in the number's region`,
       { field: 'destination.instanceId' },
     );
+  }
+  if (d.contactFlowId !== undefined) await requireContactFlow(d.instanceId, d.contactFlowId, deps);
+}
+
+/**
+ * The flow to associate must exist in the instance: found out only at AssociateContactFlow, after the import, the
+ * rollback would release the import, and an import then release counts against Connect's churn quota.
+ */
+async function requireContactFlow(instanceIdOrArn: string, contactFlowId: string, deps: TaskDeps): Promise<void> {
+  const instanceId = connectInstanceId(instanceIdOrArn);
+  const flowId = contactFlowIdOf(contactFlowId, instanceId);
+  try {
+    await deps.connect.send(new DescribeContactFlowCommand({ InstanceId: instanceId, ContactFlowId: flowId }));
+  } catch (e) {
+    if (e instanceof ConnectNotFound) {
+      throw new DestinationNotUsable(`contact flow ${contactFlowId} does not exist in Amazon Connect instance ${instanceId}: name a flow of that instance`, { field: 'destination.contactFlowId' });
+    }
+    throw classifyAwsError(e, `connect:DescribeContactFlow ${flowId}`);
   }
 }
 

@@ -43,6 +43,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'SmsRead: sms-voice:DescribePhoneNumbers,sms-voice:DescribePools on *',
     'ConnectInstanceRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
     ...DELIVERY_READS,
+    'ContactFlowRead: connect:DescribeContactFlow on arn:aws:connect:eu-west-1:111122223333:instance/*/contact-flow/*',
     'KeyOptInRead: kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
   ],
   EnsureTopic: [
@@ -164,6 +165,7 @@ const EXPECTED: Record<Principal, string[]> = {
     'DestinationTopicRead: sns:GetTopicAttributes,sns:ListTagsForResource on arn:aws:sns:eu-west-1:111122223333:*',
     'DestinationKeyRead: kms:DescribeKey,kms:GetKeyPolicy,kms:ListResourceTags on arn:aws:kms:eu-west-1:111122223333:key/*',
     'DestinationConnectRead: connect:DescribeInstance on arn:aws:connect:eu-west-1:111122223333:instance/*',
+    'DestinationFlowRead: connect:DescribeContactFlow on arn:aws:connect:eu-west-1:111122223333:instance/*/contact-flow/*',
   ],
   Notifier: [
     'ProvisioningRecord: dynamodb:GetItem,dynamodb:UpdateItem on TABLE',

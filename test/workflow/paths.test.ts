@@ -34,7 +34,7 @@ import {
   type ProvisionInput,
   type RunResult,
 } from './support/harness';
-import { CONNECT_STATES, CONTACT_FLOW_ID, DEPROVISION_STATES, pathByKey, PATHS, SNS_STATES, statesOf, type PathCase } from './support/paths';
+import { CONNECT_STATES, contactFlowIdOf, DEPROVISION_STATES, pathByKey, PATHS, SNS_STATES, statesOf, type PathCase } from './support/paths';
 
 /**
  * One named test per provisioning path (the state sequence, the final status, the sandbox configuration it
@@ -201,9 +201,9 @@ describe('provisioning paths', () => {
     expect(twoWayOf(number)).toEqual({ enabled: true, channel: `connect.${REGION}.amazonaws.com`, role: role.Arn });
     const imports = Object.values(env.sandbox.sandbox.state.connect.phoneNumbers);
     expect(imports).toHaveLength(1);
-    expect(imports[0]).toMatchObject({ SourcePhoneNumberArn: number.PhoneNumberArn, ContactFlowId: CONTACT_FLOW_ID, PhoneNumberStatus: { Status: 'CLAIMED' } });
+    expect(imports[0]).toMatchObject({ SourcePhoneNumberArn: number.PhoneNumberArn, ContactFlowId: contactFlowIdOf(env), PhoneNumberStatus: { Status: 'CLAIMED' } });
     expect(results.import).toMatchObject({ status: 'CLAIMED', imported: true, connectPhoneNumberId: imports[0]!.PhoneNumberId });
-    expect(request.destination).toMatchObject({ contactFlowId: CONTACT_FLOW_ID });
+    expect(request.destination).toMatchObject({ contactFlowId: contactFlowIdOf(env) });
 
     const out = await inbound(env, DEMO.numbers.tenDlc, 'hello agent');
     expect(out).toMatchObject({ delivered: true, channel: 'connect', destination: `connect.${REGION}.amazonaws.com` });

@@ -360,6 +360,13 @@ describe('refused synchronously instead of 202 then ROLLED_BACK', () => {
     expect(res.body.type).toBe('urn:two-way-sms:problem:destination-not-found');
   });
 
+  it('a contact flow the instance does not have → 404 naming destination.contactFlowId, before any import (whose release would cost churn quota)', async () => {
+    const res = await startsNothing(() => post({ phoneNumberId: demo.numbers.longCode, destination: { ...destinations.connectNewRole(demo.connectInstanceId), contactFlowId: randomUUID() } }));
+
+    expectProblem(res, 404, ['destination.contactFlowId']);
+    expect(res.body.type).toBe('urn:two-way-sms:problem:destination-not-found');
+  });
+
   it('a topic that does not exist → 404 naming destination.topic.arn', async () => {
     const res = await startsNothing(() => post({ phoneNumberId: demo.numbers.longCode, destination: sns({ arn: topicArn('no-such-topic') }) }));
 

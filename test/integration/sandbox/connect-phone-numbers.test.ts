@@ -1,5 +1,7 @@
 import {
   AssociatePhoneNumberContactFlowCommand,
+  DescribeContactFlowCommand,
+  ListContactFlowsCommand,
   ConnectClient,
   CreateInstanceCommand,
   DescribePhoneNumberCommand,
@@ -449,7 +451,32 @@ describe('sandbox Connect phone-number import', () => {
   });
 
   describe('AssociatePhoneNumberContactFlow and DisassociatePhoneNumberContactFlow', () => {
-    const FLOW = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+    /** A flow of the instance (every instance has the default flows; their ids are new at every creation). */
+    let FLOW = '';
+    beforeEach(() => {
+      FLOW = Object.values(sb.sandbox.state.connect.instances[instanceId]!.ContactFlows ?? {}).find((f) => f.Name === 'Default inbound flow')!.Id;
+    });
+
+    it('refuses a flow the instance does not have with ResourceNotFoundException 404, associating nothing', async () => {
+      const { PhoneNumberId } = await importClaimed();
+
+      const err = await connect.send(new AssociatePhoneNumberContactFlowCommand({ PhoneNumberId, InstanceId: instanceId, ContactFlowId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' })).catch((e: unknown) => e);
+
+      expect(err).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+      expect((err as Error).message).toContain('Contact flow not found');
+      expect(sb.sandbox.state.connect.phoneNumbers[PhoneNumberId]?.ContactFlowId).toBeUndefined();
+    });
+
+    it('DescribeContactFlow and ListContactFlows show the default flows; an unknown flow is ResourceNotFoundException 404', async () => {
+      const described = await connect.send(new DescribeContactFlowCommand({ InstanceId: instanceId, ContactFlowId: FLOW }));
+      const listed = await connect.send(new ListContactFlowsCommand({ InstanceId: instanceId, ContactFlowTypes: ['CONTACT_FLOW'] }));
+      const unknown = await connect.send(new DescribeContactFlowCommand({ InstanceId: instanceId, ContactFlowId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' })).catch((e: unknown) => e);
+
+      expect(described.ContactFlow).toMatchObject({ Id: FLOW, Name: 'Default inbound flow', Type: 'CONTACT_FLOW', State: 'ACTIVE', Status: 'PUBLISHED', Arn: expect.stringMatching(new RegExp(`:instance/${instanceId}/contact-flow/${FLOW}$`)) });
+      expect(listed.ContactFlowSummaryList?.map((f) => f.Name).sort()).toEqual(['Default inbound flow', 'Sample inbound flow (first contact experience)']);
+      expect(listed.ContactFlowSummaryList?.every((f) => f.ContactFlowType === 'CONTACT_FLOW' && f.ContactFlowState === 'ACTIVE')).toBe(true);
+      expect(unknown).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    });
 
     it('associates a flow with a CLAIMED number and disassociates it again', async () => {
       const { PhoneNumberId } = await importClaimed();

@@ -5,7 +5,8 @@ import type { ImportResult } from '../../../tasks/lib/results';
 import { startWorkflowEnv, type WorkflowEnv } from '../../support/workflow';
 import { connectRequest, injectFault, mutatingCalls, newProvisioningId, resetSandbox, seeded, taskEvent, type ConnectFixture } from './connect-fixtures';
 
-const FLOW = '6b0f4a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+/** The seeded instance's Default inbound flow (set per test: the sandbox gives it a new id at every seed). */
+let FLOW = '';
 
 describe('AssociateContactFlow', () => {
   let env: WorkflowEnv;
@@ -22,6 +23,7 @@ describe('AssociateContactFlow', () => {
   beforeEach(async () => {
     await resetSandbox(env);
     f = seeded(env);
+    FLOW = f.flowId;
     provisioningId = newProvisioningId();
     imported = await importToConnect(taskEvent('ImportToConnect', connectRequest(f, provisioningId), { number: f.number }), env.deps);
   });

@@ -12,6 +12,8 @@ export interface ConnectFixture {
   number: NumberResult;
   instanceId: string;
   instanceArn: string;
+  /** The instance's "Default inbound flow" (a new id at every seed). */
+  flowId: string;
 }
 
 export function seeded(env: WorkflowEnv): ConnectFixture {
@@ -34,6 +36,7 @@ export function seeded(env: WorkflowEnv): ConnectFixture {
     },
     instanceId: instance.Id,
     instanceArn: instance.Arn,
+    flowId: Object.values(instance.ContactFlows ?? {}).find((fl) => fl.Name === 'Default inbound flow')?.Id ?? '',
   };
 }
 

@@ -19,7 +19,8 @@ import {
   type ConnectFixture,
 } from './connect-fixtures';
 
-const FLOW = '6b0f4a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+/** The seeded instance's Default inbound flow (set per test: the sandbox gives it a new id at every seed). */
+let FLOW = '';
 
 describe('UndoImport', () => {
   let env: WorkflowEnv;
@@ -35,6 +36,7 @@ describe('UndoImport', () => {
   beforeEach(async () => {
     await resetSandbox(env);
     f = seeded(env);
+    FLOW = f.flowId;
     provisioningId = newProvisioningId();
   });
 

@@ -176,6 +176,17 @@ describe('ValidateNumber', () => {
     expect(err.message).toMatch(/does not exist/);
   });
 
+  it('refuses a contact flow the instance does not have, before the import, making no mutating call', async () => {
+    const since = await env.lastSeq();
+
+    const err = await refused(snsRequest({ destination: { ...connectDestination(connectInstance(env).Id), contactFlowId: randomUUID() } }));
+
+    expect(err.name).toBe('DestinationNotUsable');
+    expect(err.field).toBe('destination.contactFlowId');
+    expect(err.message).toMatch(/does not exist in Amazon Connect instance/);
+    expect((await env.calls(since)).filter((c) => c.mutating)).toEqual([]);
+  });
+
   it('refuses the topic-policy path on a number that has a role stored (the API cannot clear it)', async () => {
     const number = numberOf(env, DEMO.numbers.tenDlc);
     await env.deps.sms.send(new UpdatePhoneNumberCommand({ PhoneNumberId: number.PhoneNumberId, TwoWayEnabled: true, TwoWayChannelArn: TOPIC_ARN, TwoWayChannelRole: ROLE_ARN }));

@@ -1,6 +1,6 @@
 import { DEMO } from '../../../local/sandbox/seed';
 import type { WorkflowEnv } from '../../support/workflow';
-import { connectDestination, demoPool, provision, roleArn, sns, topicArn, unique, type ProvisionInput } from './harness';
+import { connectDestination, connectInstance, demoPool, provision, roleArn, sns, topicArn, unique, type ProvisionInput } from './harness';
 
 /**
  * The provisioning paths of the workflow tier, each as a request built on a freshly seeded sandbox. The named
@@ -17,7 +17,13 @@ export interface PathCase {
   mutating: string[];
 }
 
-export const CONTACT_FLOW_ID = '8f0a1c2e-3b4d-4e5f-9a6b-7c8d9e0f1a2b';
+/** The demo instance's "Default inbound flow" (every instance has it; the sandbox gives it a new id per seed). */
+export function contactFlowIdOf(env: WorkflowEnv): string {
+  const flows = Object.values(connectInstance(env).ContactFlows ?? {});
+  const flow = flows.find((f) => f.Name === 'Default inbound flow');
+  if (!flow) throw new Error('the demo Connect instance has no Default inbound flow');
+  return flow.Id;
+}
 
 const SNS_STATES_HEAD = ['Start', 'AcquireLock', 'ValidateNumber', 'RouteByDestination'];
 export const SNS_STATES = [...SNS_STATES_HEAD, 'EnsureTopic', 'EnsureAccess', 'MergeKeyPolicy', 'Preflight', 'EnableTwoWay', 'RouteAfterEnable', 'Verify', 'ReleaseLock', 'Provisioned'];
@@ -74,7 +80,7 @@ export const PATHS: PathCase[] = [
     title: 'Connect + new role + import + contact flow',
     channel: 'connect',
     inboundNumber: DEMO.numbers.tenDlc,
-    request: (env) => provision({ phoneNumberId: DEMO.numbers.tenDlc }, connectDestination(env, CONTACT_FLOW_ID)),
+    request: (env) => provision({ phoneNumberId: DEMO.numbers.tenDlc }, connectDestination(env, contactFlowIdOf(env))),
     mutating: ['iam:CreateRole', 'iam:PutRolePolicy', 'sms-voice:UpdatePhoneNumber', 'connect:ImportPhoneNumber', 'connect:AssociatePhoneNumberContactFlow'],
   },
   {

@@ -1,7 +1,7 @@
 import { AwsError } from '../../core/errors';
 import type { CallContext, RestJsonService, RestRequest, RestResponse, RestRoute } from '../../core/types';
 import { CONNECT_ERROR_STATUS, connectError } from './errors';
-import { createInstance, describeInstance, listInstances } from './instances';
+import { createInstance, describeContactFlow, describeInstance, listContactFlows, listInstances } from './instances';
 import {
   associatePhoneNumberContactFlow,
   describePhoneNumber,
@@ -39,6 +39,8 @@ const ROUTES: readonly RestRoute[] = [
   route('PUT', '/instance', 'CreateInstance', createInstance),
   route('GET', '/instance', 'ListInstances', listInstances),
   route('GET', '/instance/{InstanceId}', 'DescribeInstance', describeInstance),
+  route('GET', '/contact-flows/{InstanceId}/{ContactFlowId}', 'DescribeContactFlow', describeContactFlow),
+  route('GET', '/contact-flows-summary/{InstanceId}', 'ListContactFlows', listContactFlows),
   route('POST', '/phone-number/import', 'ImportPhoneNumber', importPhoneNumber),
   route('POST', '/phone-number/list', 'ListPhoneNumbersV2', listPhoneNumbersV2),
   route('GET', '/phone-number/{PhoneNumberId}', 'DescribePhoneNumber', describePhoneNumber),

@@ -3,7 +3,7 @@ import type { CallContext, RestRequest, RestResponse } from '../../core/types';
 import { epochSeconds } from '../../core/wire';
 import { connectError, notFound } from './errors';
 import { checkClientToken } from './idempotency';
-import type { InstanceRecord } from './model';
+import type { ContactFlowRecord, InstanceRecord } from './model';
 import { page } from './paging';
 import { Members } from './validate';
 
@@ -40,9 +40,11 @@ function newInstance(
 ): InstanceRecord {
   const id = randomUUID();
   const roleSuffix = createHash('sha256').update(id).digest('hex').slice(0, 12).toUpperCase();
+  const arn = `arn:${ctx.partition}:connect:${ctx.region}:${ctx.accountId}:instance/${id}`;
   return {
     Id: id,
-    Arn: `arn:${ctx.partition}:connect:${ctx.region}:${ctx.accountId}:instance/${id}`,
+    Arn: arn,
+    ContactFlows: defaultContactFlows(arn),
     IdentityManagementType: fields.IdentityManagementType,
     InstanceAlias: fields.InstanceAlias,
     CreatedTime: ctx.now.toISOString(),
@@ -54,6 +56,29 @@ function newInstance(
     OutboundCallsEnabled: fields.OutboundCallsEnabled,
     Tags: fields.Tags,
   };
+}
+
+/** Some of the flows AWS gives every new instance (published, ACTIVE), with new ids. */
+const DEFAULT_FLOWS: readonly Pick<ContactFlowRecord, 'Name' | 'Type' | 'Description'>[] = [
+  { Name: 'Default inbound flow', Type: 'CONTACT_FLOW', Description: 'Default flow for inbound contacts' },
+  { Name: 'Sample inbound flow (first contact experience)', Type: 'CONTACT_FLOW', Description: 'Sample flow for inbound contacts' },
+  { Name: 'Default customer queue', Type: 'CUSTOMER_QUEUE', Description: 'Default queue flow' },
+  { Name: 'Default agent whisper', Type: 'AGENT_WHISPER', Description: 'Default agent whisper' },
+];
+
+function defaultContactFlows(instanceArn: string): Record<string, ContactFlowRecord> {
+  const out: Record<string, ContactFlowRecord> = {};
+  for (const f of DEFAULT_FLOWS) {
+    const id = randomUUID();
+    out[id] = { ...f, Id: id, Arn: `${instanceArn}/contact-flow/${id}`, State: 'ACTIVE', Status: 'PUBLISHED' };
+  }
+  return out;
+}
+
+/** The instance's flow with this id, or `undefined`. */
+export function findContactFlow(instance: InstanceRecord, flowId: string): ContactFlowRecord | undefined {
+  const flows = instance.ContactFlows ?? {};
+  return Object.hasOwn(flows, flowId) ? flows[flowId] : undefined;
 }
 
 /**
@@ -128,4 +153,31 @@ export function listInstances(req: RestRequest, ctx: CallContext): RestResponse 
   const visible = Object.values(ctx.state.connect.instances).filter((i) => arnRegion(i.Arn) === ctx.region);
   const result = page(visible, (i) => `${i.CreatedTime}|${i.Id}`, maxResults, nextToken, (msg) => m.fail(msg));
   return { body: { InstanceSummaryList: result.items.map(summary), ...(result.nextToken ? { NextToken: result.nextToken } : {}) } };
+}
+
+/** DescribeContactFlow: a flow of an instance of this region; ResourceNotFoundException for an unknown one. */
+export function describeContactFlow(req: RestRequest, ctx: CallContext): RestResponse {
+  const m = Members.fromBody(req.params, 'InvalidParameterException');
+  const instanceId = m.string('InstanceId', { required: true, min: 1, max: 100 });
+  const flowId = m.string('ContactFlowId', { required: true, min: 1, max: 500 });
+  const flow = findContactFlow(requireInstance(ctx, instanceId), flowId);
+  if (!flow) throw notFound(`Contact flow not found: no contact flow with id '${flowId}' in instance ${instanceId}.`);
+  return { body: { ContactFlow: { Arn: flow.Arn, Id: flow.Id, Name: flow.Name, Type: flow.Type, State: flow.State, Status: flow.Status, ...(flow.Description ? { Description: flow.Description } : {}), Content: '{}', Tags: {} } } };
+}
+
+/** ListContactFlows: the instance's flows, optionally of some types, paged. */
+export function listContactFlows(req: RestRequest, ctx: CallContext): RestResponse {
+  const m = Members.fromQuery(req.query, 'InvalidParameterException');
+  const maxResults = m.integer('maxResults', 1, 1000) ?? 100;
+  const nextToken = m.string('nextToken', { min: 1 });
+  const instanceId = Members.fromBody(req.params, 'InvalidParameterException').string('InstanceId', { required: true, min: 1, max: 100 });
+  const types = req.query.getAll('contactFlowTypes');
+  const flows = Object.values(requireInstance(ctx, instanceId).ContactFlows ?? {}).filter((f) => types.length === 0 || types.includes(f.Type));
+  const result = page(flows, (f) => `${f.Name}|${f.Id}`, maxResults, nextToken, (msg) => m.fail(msg));
+  return {
+    body: {
+      ContactFlowSummaryList: result.items.map((f) => ({ Id: f.Id, Arn: f.Arn, Name: f.Name, ContactFlowType: f.Type, ContactFlowState: f.State, ContactFlowStatus: f.Status })),
+      ...(result.nextToken ? { NextToken: result.nextToken } : {}),
+    },
+  };
 }

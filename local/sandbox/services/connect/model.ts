@@ -10,6 +10,19 @@ export interface InstanceRecord {
   InboundCallsEnabled: boolean;
   OutboundCallsEnabled: boolean;
   Tags: Record<string, string>;
+  /** Its contact flows by id (absent in state written before the sandbox had them: none). */
+  ContactFlows?: Record<string, ContactFlowRecord>;
+}
+
+/** A contact flow of an instance (the sandbox has the default flows a new instance gets; they cannot be edited). */
+export interface ContactFlowRecord {
+  Id: string;
+  Arn: string;
+  Name: string;
+  Type: 'CONTACT_FLOW' | 'CUSTOMER_QUEUE' | 'CUSTOMER_HOLD' | 'CUSTOMER_WHISPER' | 'AGENT_HOLD' | 'AGENT_WHISPER' | 'OUTBOUND_WHISPER' | 'AGENT_TRANSFER' | 'QUEUE_TRANSFER' | 'CAMPAIGN';
+  State: 'ACTIVE' | 'ARCHIVED';
+  Status: 'PUBLISHED' | 'SAVED';
+  Description?: string;
 }
 
 export interface ConnectPhoneNumberRecord {

@@ -4,7 +4,7 @@ import type { SandboxState } from '../../state';
 import type { PhoneNumberRecord as SourceNumberRecord } from '../sms-voice/model';
 import { connectError, notFound } from './errors';
 import { checkClientToken } from './idempotency';
-import { arnRegion, findInstance, requireInstance } from './instances';
+import { arnRegion, findContactFlow, findInstance, requireInstance } from './instances';
 import type { ConnectPhoneNumberRecord } from './model';
 import { page } from './paging';
 import { Members } from './validate';
@@ -250,8 +250,10 @@ export function associatePhoneNumberContactFlow(req: RestRequest, ctx: CallConte
     // Stricter than AWS may be: the sandbox makes callers wait for CLAIMED, as DescribePhoneNumber polling should.
     throw m.fail(`Phone number ${rec.PhoneNumberId} is ${status.Status}; a flow can be associated once it is CLAIMED.`);
   }
+  if (!findContactFlow(requireInstance(ctx, instanceId), contactFlowId)) {
+    throw notFound(`Contact flow not found: no contact flow with id '${contactFlowId}' in instance ${instanceId}.`);
+  }
   settle(ctx, rec);
-  // The sandbox has no contact flows to check the id against; it records whatever id is given.
   rec.ContactFlowId = contactFlowId;
   return {};
 }
