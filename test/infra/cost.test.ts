@@ -91,7 +91,10 @@ async function measure(machine: StateMachineKey, input: Record<string, unknown>)
 }
 
 const who = { requestedBy: 'cost@example.com' };
-const instanceId = () => Object.values(sandbox.sandbox.state.connect.instances).find((i) => i.InstanceAlias === DEMO.connectInstanceAlias)!.Id;
+const demoInstance = () => Object.values(sandbox.sandbox.state.connect.instances).find((i) => i.InstanceAlias === DEMO.connectInstanceAlias)!;
+const instanceId = () => demoInstance().Id;
+/** The demo instance's "Default inbound flow" (a new id at every seed). */
+const inboundFlowId = () => Object.values(demoInstance().ContactFlows ?? {}).find((f) => f.Name === 'Default inbound flow')!.Id;
 
 const results: Partial<Record<PathKey, Awaited<ReturnType<typeof measure>>>> = {};
 
@@ -125,7 +128,7 @@ describe('cost counts per path (infra/README.md)', () => {
     const r = (results['connect-new-role-import'] = await measure('provision', {
       provisioningId: 'cost-connect',
       phoneNumberId: DEMO.numbers.tenDlc,
-      destination: { type: 'connect', instanceId: instanceId(), role: { create: {} }, contactFlowId: '8f0a1c2e-3b4d-4e5f-9a6b-7c8d9e0f1a2b' },
+      destination: { type: 'connect', instanceId: instanceId(), role: { create: {} }, contactFlowId: inboundFlowId() },
       ...who,
     }));
     expect(r.status).toBe('SUCCEEDED');
