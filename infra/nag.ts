@@ -27,7 +27,7 @@ const ack = (scope: IConstruct, pack: 'AwsSolutions' | 'Serverless', rule: strin
   Validations.of(scope).acknowledge({ id: `${pack}::${pack}-${rule}${finding ? `[${finding}]` : ''}`, reason });
 
 const NODE_22 =
-  'Node.js 22 on purpose: the runtime the project pins and tests on (DESIGN.md: Node 22 LTS, the minimum of aws-local-stepfunctions 3); moving to a newer runtime is a deliberate upgrade with the local engine, not a lint fix.';
+  'Node.js 22 on purpose: the runtime the project pins and tests on (README.md: Node 22 LTS, the minimum of aws-local-stepfunctions 3); moving to a newer runtime is a deliberate upgrade with the local engine, not a lint fix.';
 
 export function applyAcknowledgements(t: NagTargets): void {
   for (const f of t.functions) {
@@ -99,7 +99,7 @@ export function applyAcknowledgements(t: NagTargets): void {
     t.channelRoleBoundary,
     'AwsSolutions',
     'IAM5',
-    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent has no resource types in the Service Authorization Reference, so "*" is the only resource that can name it (as in AWS\'s documented channel-role policy, DOMAIN.md section 2).',
+    'Permissions boundary, not a grant: the KMS key is the topic\'s (any key an SNS topic may use), usable only when SNS is the caller (aws:CalledViaLast = sns.amazonaws.com); connect:SendChatIntegrationEvent has no resource types in the Service Authorization Reference, so "*" is the only resource that can name it (as in AWS\'s documented channel-role policy, docs/domain.md §2).',
     'Resource::*',
   );
   ack(t.deadLetterQueue, 'AwsSolutions', 'SQS3', 'This queue IS the dead-letter queue (of the notifier rule target and its async invocations); a DLQ of a DLQ would only move the same messages.');

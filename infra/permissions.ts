@@ -76,7 +76,7 @@ export const SMS_VOICE_SERVICE = 'sms-voice.amazonaws.com';
 /** Tag on everything this service creates (tasks/lib/context.ts TAGS); destructive calls require it. */
 const MANAGED_BY_TAG = 'two-way-sms:managed-by';
 const MANAGED_BY_VALUE = 'two-way-sms';
-/** The account owner's opt-in for a topic or key this service did not create (DESIGN.md, issue 6). */
+/** The account owner's opt-in for a topic or key this service did not create (docs/least-privilege.md). */
 export const OPT_IN_TAG = 'two-way-sms:allow';
 const OPT_IN_VALUE = 'true';
 /** The only tags a task may write (tasks/lib/context.ts TAGS): ownership, never the owner's opt-in. */

@@ -10,7 +10,7 @@ import { defaultCredentials, isLoopback, regionFromUrl, SIGNING_SERVICE } from '
 import { finalLines, waitForEnd, WaitTimeout } from './wait';
 
 /**
- * `two-way-sms`: the command line over the REST API (DESIGN.md). It talks to the local API (bearer token) or,
+ * `two-way-sms`: the command line over the REST API (api/README.md). It talks to the local API (bearer token) or,
  * given a URL, to a deployed one (SigV4 with the caller's AWS credentials). `runCli` returns the exit code and
  * never exits the process itself, so it runs in tests as it runs from `bin/two-way-sms.js`.
  */

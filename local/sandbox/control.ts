@@ -5,7 +5,7 @@ import type { Sandbox } from './sandbox';
 
 /**
  * The sandbox control API: `/_sandbox/...` on the edge port. Never part of any AWS API; its routes and
- * shapes are a contract other tools rely on (DESIGN.md), so they change only together with that document.
+ * shapes are a contract other tools rely on (local/README.md), so they change only together with that document.
  */
 export async function handleControl(sb: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer | undefined): Promise<void> {
   try {

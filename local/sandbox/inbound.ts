@@ -72,7 +72,7 @@ function keywordOf(body: string): string {
 }
 
 /**
- * The DOMAIN.md §3 payload. `previousPublishedMessageId` identifies the outbound message the customer replied
+ * The docs/domain.md §3 payload. `previousPublishedMessageId` identifies the outbound message the customer replied
  * to; the sandbox sends no outbound messages, so it is present only when the caller names one (a consumer must
  * tolerate its absence; it never carries an invented id).
  */
@@ -161,7 +161,7 @@ function deliveryInput(sb: Sandbox, n: PhoneNumberRecord, kind: 'sns' | 'connect
 
 /**
  * Simulates an inbound SMS to one of the sandbox's numbers: decides delivery with the policy evaluator exactly
- * as the preflight check does, then publishes the DOMAIN.md §3 payload to the topic or records a Connect chat
+ * as the preflight check does, then publishes the docs/domain.md §3 payload to the topic or records a Connect chat
  * event; or drops the message. Every message is recorded in `state.inbound`, with the reason when dropped.
  */
 export async function simulateInbound(sb: Sandbox, raw: unknown): Promise<InboundResult> {

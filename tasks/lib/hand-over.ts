@@ -3,7 +3,7 @@ import type { LedgerEntry, LedgerEntryName, Reference } from './store';
 
 /**
  * When an undo keeps a resource this provisioning created because other provisionings still depend on it,
- * the responsibility for it passes to one of them (DOMAIN.md §5: only the one that created or added a
+ * the responsibility for it passes to one of them (docs/domain.md §5: only the one that created or added a
  * shared resource may remove it). Without this, the last number to leave would find it "not ours" and the
  * topic, role or statement would outlive every number that used it. Returns the reason to report.
  */

@@ -5,7 +5,7 @@ import { roleKeyStatement, roleKmsRequest } from './key';
 import { evaluateKeyAccess, keyPolicyStatement, mergeStatement, snsDestinationRolePolicy, topicPolicyStatement, type PolicySource } from './policy';
 
 /**
- * The opt-in for resources this service did not create (DESIGN.md, "Contracts being added"): the account owner
+ * The opt-in for resources this service did not create (docs/least-privilege.md): the account owner
  * tags a topic or a KMS key `two-way-sms:allow` = `true` before the service may change it. Only changes need it:
  * `sns:SetTopicAttributes` (the topic policy, on the topicPolicy path) of a topic the service did not create,
  * and `kms:PutKeyPolicy` of a customer managed key. Reading, publishing through a role, or a policy that already

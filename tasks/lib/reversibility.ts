@@ -2,7 +2,7 @@ import type { Destination } from './request';
 import type { TwoWayConfig } from './results';
 
 /**
- * What an undo of a provisioning cannot give back exactly, known before anything changes (DOMAIN.md §7: in the
+ * What an undo of a provisioning cannot give back exactly, known before anything changes (docs/domain.md §7: in the
  * End User Messaging SMS model `TwoWayChannelArn` and `TwoWayChannelRole` have a minimum length, so once set they
  * can be replaced but never cleared). Shown in the provisioning's response and audit trail as
  * "not exactly reversible: …". Pure: the API calls it at request time with the number as it reads it, and

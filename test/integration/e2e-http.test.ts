@@ -24,7 +24,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** The DOMAIN.md §3 payload of an inbound message, exactly (no `previousPublishedMessageId` unless given). */
+/** The docs/domain.md §3 payload of an inbound message, exactly (no `previousPublishedMessageId` unless given). */
 function expectedPayload(destinationNumber: string, messageBody: string, extra: Record<string, string> = {}) {
   return {
     originationNumber: CUSTOMER,

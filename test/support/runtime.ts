@@ -164,7 +164,7 @@ export async function startTestRuntime(opts: Partial<RuntimeOptions> = {}): Prom
   };
 }
 
-/** The four destination kinds of DESIGN.md's POST /v1/provisionings, as request bodies' `destination`. */
+/** The four destination kinds of POST /v1/provisionings (api/README.md), as request bodies' `destination`. */
 export const destinations = {
   snsNewTopicNewRole: (topicName: string) => ({ type: 'sns', topic: { create: { name: topicName } }, access: { type: 'role', role: { create: {} } } }),
   snsNewTopicPolicy: (topicName: string) => ({ type: 'sns', topic: { create: { name: topicName } }, access: { type: 'topicPolicy' } }),

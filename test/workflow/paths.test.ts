@@ -38,7 +38,7 @@ import { CONNECT_STATES, contactFlowIdOf, DEPROVISION_STATES, pathByKey, PATHS, 
 
 /**
  * One named test per provisioning path (the state sequence, the final status, the sandbox configuration it
- * leaves, and a simulated inbound SMS delivered with exactly the DOMAIN.md §3 payload), and one per path for
+ * leaves, and a simulated inbound SMS delivered with exactly the docs/domain.md §3 payload), and one per path for
  * its deprovisioning (inbound no longer delivered, what was created gone, everything else as before).
  */
 
@@ -68,7 +68,7 @@ function twoWayOf(record: { TwoWayEnabled: boolean; TwoWayChannelArn?: string; T
   return { enabled: record.TwoWayEnabled, channel: record.TwoWayChannelArn, role: record.TwoWayChannelRole };
 }
 
-/** An inbound SMS reaches the topic with exactly the DOMAIN.md §3 fields. */
+/** An inbound SMS reaches the topic with exactly the docs/domain.md §3 fields. */
 async function expectSnsDelivery(e164: string, arn: string): Promise<void> {
   const before = (await topicMessages(env, arn)).length;
   const out = await inbound(env, e164, 'join the list');

@@ -21,7 +21,7 @@ import {
 import { DEPROVISION_STATES, SNS_STATES } from './support/paths';
 
 /**
- * Shared resources (DOMAIN.md §5): several numbers on one topic, one key, one role. Rolling back or
+ * Shared resources (docs/domain.md §5): several numbers on one topic, one key, one role. Rolling back or
  * deprovisioning one of them must leave the others' inbound delivery working, proved by simulating inbound SMS.
  */
 

@@ -114,7 +114,7 @@ export function channelRoleBoundaryPolicy(p: { partition: string; region: string
         // names no action it does not mean.
         Action: ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt'],
         Resource: '*',
-        // The same key the SNS role policy uses (DOMAIN.md): only when SNS, acting for the role, calls KMS.
+        // The same key the SNS role policy uses (docs/domain.md §2): only when SNS, acting for the role, calls KMS.
         Condition: { StringEquals: { 'aws:CalledViaLast': 'sns.amazonaws.com' } },
       },
       { Sid: 'TwoWayConnect', Effect: 'Allow', Action: 'connect:SendChatIntegrationEvent', Resource: '*' },

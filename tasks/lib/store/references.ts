@@ -14,7 +14,7 @@ export interface Reference {
 }
 
 /**
- * Who depends on which shared resource (DOMAIN.md §5). A provisioning records its reference *before* it
+ * Who depends on which shared resource (docs/domain.md §5). A provisioning records its reference *before* it
  * starts relying on the resource, and a remover checks for other references *after* removing its own; with
  * that order on both sides, a shared topic, role or statement is never removed while another number needs it.
  */

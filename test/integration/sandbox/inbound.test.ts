@@ -28,7 +28,7 @@ const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
 const INSTANCE_ID = '11111111-2222-3333-4444-555555555555';
 const INSTANCE_ARN = `arn:aws:connect:${REGION}:${ACCOUNT}:instance/${INSTANCE_ID}`;
 const CONNECT_DESTINATION = `connect.${REGION}.amazonaws.com`;
-/** The fields of the DOMAIN.md §3 payload. */
+/** The fields of the docs/domain.md §3 payload. */
 const PAYLOAD_FIELDS = ['destinationNumber', 'inboundMessageId', 'messageBody', 'messageKeyword', 'originationNumber', 'previousPublishedMessageId'];
 
 const json = (v: object): string => JSON.stringify(v);
@@ -267,7 +267,7 @@ describe('POST /_sandbox/inbound', () => {
       expect(JSON.parse(published[0]!.message)).toEqual(res.body.payload);
     });
 
-    it('sends exactly the DOMAIN.md §3 fields', async () => {
+    it('sends exactly the docs/domain.md §3 fields', async () => {
       // Prepare
       arrange(snsViaRole(), withTopic(), withRole());
       // Act

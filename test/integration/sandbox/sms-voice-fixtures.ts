@@ -16,7 +16,7 @@ export function smsClient(sb: RunningSandbox, region = REGION): PinpointSMSVoice
   return new PinpointSMSVoiceV2Client({ ...sb.clientConfig, region });
 }
 
-/** The trust policy DOMAIN.md §2 gives a two-way channel role. */
+/** The trust policy docs/domain.md §2 gives a two-way channel role. */
 export function trustPolicy(opts: { account?: string; service?: string; action?: string; effect?: 'Allow' | 'Deny' } = {}): string {
   return JSON.stringify({
     Version: '2012-10-17',

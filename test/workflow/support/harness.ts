@@ -229,7 +229,7 @@ export async function mutatingSince(env: WorkflowEnv, since: number): Promise<st
 
 /**
  * Simulates an inbound SMS to `e164` and returns the sandbox's answer (`delivered`, `payload`, `reason`).
- * A `previousPublishedMessageId` is given so that the payload carries every DOMAIN.md §3 field.
+ * A `previousPublishedMessageId` is given so that the payload carries every docs/domain.md §3 field.
  */
 export async function inbound(env: WorkflowEnv, e164: string, body = 'JOIN please'): Promise<{ delivered: boolean; channel: string | null; destination: string | null; payload?: Record<string, string>; reason?: string }> {
   const r = await control(env.sandbox.url, 'POST', '/_sandbox/inbound', { destinationNumber: e164, originationNumber: CUSTOMER, messageBody: body, previousPublishedMessageId: 'wJalrXUtnFEMI-outbound-1' });
@@ -248,7 +248,7 @@ export async function connectEvents(env: WorkflowEnv): Promise<Record<string, st
   return (await control(env.sandbox.url, 'GET', '/_sandbox/connect/events')).body.events;
 }
 
-/** The DOMAIN.md §3 payload fields, exactly. */
+/** The docs/domain.md §3 payload fields, exactly. */
 export const PAYLOAD_FIELDS = ['destinationNumber', 'inboundMessageId', 'messageBody', 'messageKeyword', 'originationNumber', 'previousPublishedMessageId'];
 
 export async function setFault(env: WorkflowEnv, fault: { service: string; operation: string; error: string; count?: number; afterCalls?: number; reason?: string }): Promise<void> {

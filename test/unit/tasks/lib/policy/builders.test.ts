@@ -16,7 +16,7 @@ const ACCOUNT = '111122223333';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:inbound`;
 const where = { accountId: ACCOUNT, region: 'us-east-1', partition: 'aws' };
 
-describe('policy builders (DOMAIN.md §2 shapes)', () => {
+describe('policy builders (docs/domain.md §2 shapes)', () => {
   it('builds the trust policy of a two-way channel role', () => {
     // Prepare / Act
     const doc = twoWayTrustPolicy({ accountId: ACCOUNT });
