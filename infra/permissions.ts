@@ -175,6 +175,13 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
     resources: [x.keys],
     why: "Read the topic's KMS key (resolved at run time from the topic or the request); keys of this account and region only (the resource ARN).",
   });
+  /** A key's tags, read before its policy is (or an undo would be) changed: only with its owner's opt-in. */
+  const keyOptInRead = (whose: string): Statement => ({
+    sid: 'KeyOptInRead',
+    actions: ['kms:ListResourceTags'],
+    resources: [x.keys],
+    why: `Read the tags of ${whose}: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).`,
+  });
   // PutKeyPolicy only on keys the account owner opted in (or listed in the stack), never bypassing the lockout
   // safety check. BoolIfExists: a request that omits the parameter (ours always does) is the safe default.
   const noLockoutBypass = { BoolIfExists: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } };
@@ -283,12 +290,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
         resources: [x.connectFlows],
         why: 'Check the contact flow to associate exists in the destination instance, before the import (its id is request input).',
       },
-      {
-        sid: 'KeyOptInRead',
-        actions: ['kms:ListResourceTags'],
-        resources: [x.keys],
-        why: "Read the tags of the key of the number's current topic: a request whose undo would have to change that key's policy is refused unless the key is opted in (tasks/lib/opt-in.ts).",
-      },
+      keyOptInRead("the key of the number's current topic: a request whose undo would have to change that key's policy is refused"),
     ],
 
     EnsureTopic: [
@@ -319,12 +321,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       }],
     // Connect delivery involves no topic and no key: only the role.
     EnsureConnectRole: [table(), ...ownRoleWrites(), roleReads(x.anyRole), managedPolicyReads()],
-    MergeKeyPolicy: [table(), ...keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads(), {
-        sid: 'KeyOptInRead',
-        actions: ['kms:ListResourceTags'],
-        resources: [x.keys],
-        why: "Read a key's tags before changing its policy: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
-      }],
+    MergeKeyPolicy: [table(), ...keyPolicyWrite(), roleReads(x.anyRole), managedPolicyReads(), keyOptInRead('a key before changing its policy')],
     UndoKeyPolicy: [table(), ...keyPolicyWrite()],
     Preflight: [
       table(),
@@ -433,12 +430,7 @@ export function permissions(scope: PermissionScope): Record<Principal, Statement
       // key-policy statement: the same opt-in and lockout conditions as MergeKeyPolicy.
       keyRead(['kms:DescribeKey']),
       ...keyPolicyWrite(),
-      {
-        sid: 'KeyOptInRead',
-        actions: ['kms:ListResourceTags'],
-        resources: [x.keys],
-        why: "Read a key's tags before adding a retained role's statement to its policy: a key is changed only when its owner opted it in (tasks/lib/opt-in.ts).",
-      },
+      keyOptInRead("a key before adding a retained role's statement to its policy"),
     ],
     // The post-condition of every undo: reads the whole delivery path of the restored number, changes nothing.
     CheckRestored: [table(), smsRead(), ...deliveryReads()],

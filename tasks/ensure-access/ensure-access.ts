@@ -6,11 +6,10 @@ import { statementWithSid } from '../lib/key';
 import { mergeStatement, PolicyParseError, snsDestinationRolePolicy, TOPIC_POLICY_SID, topicPolicyStatement } from '../lib/policy';
 import { ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, NumberResult, TopicResult } from '../lib/results';
-import { ensureRole } from '../lib/role';
-import { SNS_ROLE_POLICY_NAME as SNS_POLICY } from '../lib/retained-role';
+import { ensureRole, SNS_ROLE_POLICY_NAME } from '../lib/role';
 
 /** Name of the inline permission policy on the roles this service creates for SNS destinations. */
-export { SNS_ROLE_POLICY_NAME } from '../lib/retained-role';
+export { SNS_ROLE_POLICY_NAME } from '../lib/role';
 
 /** SNS rejects topic policies over 30 KB. */
 const MAX_TOPIC_POLICY_BYTES = 30 * 1024;
@@ -41,7 +40,7 @@ export async function ensureAccess(event: TaskEvent, deps: TaskDeps): Promise<Ac
       { deps, event, request, number, field: 'destination.access.role' },
       destination.access.role,
       { channel: 'sns', topicArn: topic.arn, ...(policy ? { topicPolicy: policy } : {}), ...(topic.keyArn ? { key: { arn: topic.keyArn, manager: topic.keyManager ?? 'CUSTOMER' } } : {}) },
-      { policyName: SNS_POLICY, document: snsDestinationRolePolicy({ accountId: number.accountId, topicArn: topic.arn }) },
+      { policyName: SNS_ROLE_POLICY_NAME, document: snsDestinationRolePolicy({ accountId: number.accountId, topicArn: topic.arn }) },
     );
   }
   return ensureTopicStatement(event, deps, request, number, topic.arn);

@@ -3,11 +3,10 @@ import { InvalidInput } from '../lib/errors';
 import { connectDestinationRolePolicy } from '../lib/policy';
 import { ProvisionRequest, parseOrThrow } from '../lib/request';
 import type { AccessResult, NumberResult } from '../lib/results';
-import { ensureRole } from '../lib/role';
-import { CONNECT_ROLE_POLICY_NAME as CONNECT_POLICY } from '../lib/retained-role';
+import { ensureRole, CONNECT_ROLE_POLICY_NAME } from '../lib/role';
 
 /** Name of the inline permission policy on the roles this service creates for Connect destinations. */
-export { CONNECT_ROLE_POLICY_NAME } from '../lib/retained-role';
+export { CONNECT_ROLE_POLICY_NAME } from '../lib/role';
 
 /**
  * EnsureConnectRole (Connect destinations): the two-way channel role End User Messaging SMS assumes to hand
@@ -27,6 +26,6 @@ export async function ensureConnectRole(event: TaskEvent, deps: TaskDeps): Promi
     { deps, event, request, number, field: 'destination.role' },
     destination.role,
     { channel: 'connect', instanceArn },
-    { policyName: CONNECT_POLICY, document: connectDestinationRolePolicy() },
+    { policyName: CONNECT_ROLE_POLICY_NAME, document: connectDestinationRolePolicy() },
   );
 }

@@ -1,5 +1,6 @@
-import { DescribeKeyCommand, GetKeyPolicyCommand, ListResourceTagsCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { GetTopicAttributesCommand, ListTagsForResourceCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ListResourceTagsCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ListTagsForResourceCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { channelKindOf, readKeyInput, readTopicInput } from './delivery';
 import { ROLE_PATH, TAGS } from './context';
 import { roleKeyStatement, roleKmsRequest } from './key';
 import { evaluateKeyAccess, keyPolicyStatement, mergeStatement, snsDestinationRolePolicy, topicPolicyStatement, type PolicySource } from './policy';
@@ -169,20 +170,13 @@ export async function undoKeyRefusal(
   before: { enabled: boolean; channelArn?: string; channelRole?: string },
   setsRole: boolean,
 ): Promise<string | undefined> {
-  if (!setsRole || before.channelRole || !before.enabled || !before.channelArn?.startsWith('arn:') || before.channelArn.split(':')[2] !== 'sns') return undefined;
+  if (!setsRole || before.channelRole || !before.enabled || !before.channelArn || channelKindOf(before.channelArn) !== 'sns') return undefined;
   const topicArn = before.channelArn;
-  let keyRef: string | undefined;
-  try {
-    keyRef = (await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.KmsMasterKeyId;
-  } catch (e) {
-    if (e instanceof Error && e.name === 'NotFoundException') return undefined;
-    throw e;
-  }
-  if (!keyRef) return undefined;
-  const meta = (await clients.kms.send(new DescribeKeyCommand({ KeyId: keyRef }))).KeyMetadata;
-  if (!meta?.Arn || meta.KeyManager === 'AWS') return undefined;
-  const keyArn = meta.Arn;
-  const policy = (await clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy ?? '';
+  // The same readers as the delivery verdict: a topic or key that does not exist needs nothing of an undo.
+  const topic = await readTopicInput(clients, topicArn);
+  const key = topic?.kmsMasterKeyId ? await readKeyInput(clients, topic.kmsMasterKeyId) : undefined;
+  if (!key || key.keyManager === 'AWS') return undefined;
+  const { arn: keyArn, policy } = key;
   // Any role of ours would do: what matters is whether the key policy lets IAM policies (the kept role's) grant it.
   const roleArn = `arn:${where.partition}:iam::${where.accountId}:role${ROLE_PATH}kept-role`;
   const identityPolicies = [{ label: 'the kept role policy', kind: 'identity' as const, document: JSON.stringify(snsDestinationRolePolicy({ accountId: where.accountId, topicArn })) }];

@@ -3,13 +3,12 @@ import { DescribeKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { keyLease, KEY_POLICY_NAME, readKeyPolicy, roleKeyStatement } from './key';
 import { checkKeyOptIn, roleUsesKeyWithout } from './opt-in';
 import { readTopicInput } from './delivery';
-import { mergeStatement } from './policy';
 import type { AuditScope } from './store';
 import { classifyAwsError, CompensationFailed, isAwsError } from './errors';
 import { sameJsonTextIgnoringKeyOrder } from './json';
 import { channelKindOf } from './delivery';
 import type { TaskDeps } from './context';
-import type { PolicyDocumentJson, StatementJson } from './policy';
+import { connectDestinationRolePolicy, mergeStatement, snsDestinationRolePolicy, type PolicyDocumentJson } from './policy';
 import { RETAINED_ROLE_REASON } from './reversibility';
 import { CONNECT_ROLE_POLICY_NAME, SNS_ROLE_POLICY_NAME, type RoleView } from './role';
 import type { TwoWayConfig } from './results';
@@ -23,30 +22,14 @@ import type { TwoWayConfig } from './results';
  * broader than a role the service would create for those destinations.
  */
 
-export { CONNECT_ROLE_POLICY_NAME, SNS_ROLE_POLICY_NAME };
 
 /** The permission policies a role needs to serve these two-way settings, by inline policy name. */
 export function permissionsServing(accountId: string, configs: TwoWayConfig[]): Map<string, PolicyDocumentJson> {
   const topics = [...new Set(configs.map((c) => c.channelArn).filter((c): c is string => c !== undefined && channelKindOf(c) === 'sns'))].sort();
   const connect = configs.some((c) => c.channelArn !== undefined && channelKindOf(c.channelArn) === 'connect');
   const out = new Map<string, PolicyDocumentJson>();
-  if (topics.length > 0) {
-    const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0]! : xs);
-    const statements: StatementJson[] = [
-      { Sid: 'SMSVoiceAllowSNSPublish', Effect: 'Allow', Action: 'sns:Publish', Resource: one(topics), Condition: { StringEquals: { 'aws:ResourceAccount': accountId } } },
-      {
-        Sid: 'SMSVoiceAllowEncryptedSNSTopics',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        Condition: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': one(topics), 'aws:CalledViaLast': 'sns.amazonaws.com' } },
-      },
-    ];
-    out.set(SNS_ROLE_POLICY_NAME, { Version: '2012-10-17', Statement: statements });
-  }
-  if (connect) {
-    out.set(CONNECT_ROLE_POLICY_NAME, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['connect:SendChatIntegrationEvent'], Resource: ['*'] }] });
-  }
+  if (topics.length > 0) out.set(SNS_ROLE_POLICY_NAME, snsDestinationRolePolicy({ accountId, topicArn: topics }));
+  if (connect) out.set(CONNECT_ROLE_POLICY_NAME, connectDestinationRolePolicy());
   return out;
 }
 

@@ -50,8 +50,12 @@ export function twoWayTrustPolicy(p: { accountId: string }): PolicyDocumentJson 
   };
 }
 
-/** Permission policy of a role for an SNS destination (the second statement matters only for an encrypted topic). */
-export function snsDestinationRolePolicy(p: { accountId: string; topicArn: string }): PolicyDocumentJson {
+/**
+ * Permission policy of a role for an SNS destination (the second statement matters only for an encrypted topic).
+ * Several topics (a role kept for numbers that store different channels) are listed together in both statements.
+ */
+export function snsDestinationRolePolicy(p: { accountId: string; topicArn: string | readonly string[] }): PolicyDocumentJson {
+  const topics = typeof p.topicArn === 'string' ? p.topicArn : p.topicArn.length === 1 ? p.topicArn[0]! : [...p.topicArn];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -59,7 +63,7 @@ export function snsDestinationRolePolicy(p: { accountId: string; topicArn: strin
         Sid: 'SMSVoiceAllowSNSPublish',
         Effect: 'Allow',
         Action: 'sns:Publish',
-        Resource: p.topicArn,
+        Resource: topics,
         Condition: { StringEquals: { 'aws:ResourceAccount': p.accountId } },
       },
       {
@@ -68,7 +72,7 @@ export function snsDestinationRolePolicy(p: { accountId: string; topicArn: strin
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
         Condition: {
-          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': p.topicArn, 'aws:CalledViaLast': 'sns.amazonaws.com' },
+          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topics, 'aws:CalledViaLast': 'sns.amazonaws.com' },
         },
       },
     ],
